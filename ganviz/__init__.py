@@ -1,0 +1,91 @@
+"""ganviz: see the mathematics of Generative Adversarial Networks.
+
+The core (this namespace) is numpy/scipy only: distributions in 1-D and 2-D,
+the optimal discriminator, the value of the game, divergences, generator
+gradients and mode coverage. Plot helpers live in :mod:`ganviz.plots`
+(plotly), explorers in :mod:`ganviz.widgets` (ipywidgets) and the PyTorch
+trainer in :mod:`ganviz.train`; none of them is imported here, so
+``import ganviz`` stays fast and never imports torch.
+
+>>> import ganviz as gv
+>>> data, fake = gv.Gaussian(0, 1), gv.Gaussian(3, 1)
+>>> gv.js_divergence(data, fake), gv.value_function(data, fake)
+"""
+
+from .distributions import (
+    Distribution,
+    Empirical,
+    Gaussian,
+    Mixture,
+    Uniform,
+    grid_of_gaussians,
+    line_of_gaussians,
+    mixture_centres,
+    ring_of_gaussians,
+)
+from .gradients import (
+    GENERATOR_COSTS,
+    LOSSES,
+    generator_cost,
+    generator_cost_gradient,
+    generator_gradient,
+    generator_loss,
+    sample_gradients,
+)
+from .grids import Grid, auto_grid, regular_grid, view_axes
+from .modes import ModeCoverage, mode_counts, mode_coverage
+from .snapshot import Snapshot
+from .theory import (
+    Divergences,
+    critic_slope,
+    divergences,
+    js_divergence,
+    kl_divergence,
+    optimal_critic,
+    optimal_discriminator,
+    optimal_discriminator_logit,
+    total_variation,
+    value_function,
+    wasserstein_distance,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GENERATOR_COSTS",
+    "LOSSES",
+    "Distribution",
+    "Divergences",
+    "Empirical",
+    "Gaussian",
+    "Grid",
+    "Mixture",
+    "ModeCoverage",
+    "Snapshot",
+    "Uniform",
+    "__version__",
+    "auto_grid",
+    "critic_slope",
+    "divergences",
+    "generator_cost",
+    "generator_cost_gradient",
+    "generator_gradient",
+    "generator_loss",
+    "grid_of_gaussians",
+    "js_divergence",
+    "kl_divergence",
+    "line_of_gaussians",
+    "mixture_centres",
+    "mode_counts",
+    "mode_coverage",
+    "optimal_critic",
+    "optimal_discriminator",
+    "optimal_discriminator_logit",
+    "regular_grid",
+    "ring_of_gaussians",
+    "sample_gradients",
+    "total_variation",
+    "value_function",
+    "view_axes",
+    "wasserstein_distance",
+]
