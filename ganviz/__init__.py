@@ -12,6 +12,7 @@ trainer in :mod:`ganviz.train`; none of them is imported here, so
 >>> gv.js_divergence(data, fake), gv.value_function(data, fake)
 """
 
+from ._env import fast_mode
 from .distributions import (
     Distribution,
     Empirical,
@@ -67,6 +68,7 @@ __all__ = [
     "auto_grid",
     "critic_slope",
     "divergences",
+    "fast_mode",
     "generator_cost",
     "generator_cost_gradient",
     "generator_gradient",

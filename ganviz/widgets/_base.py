@@ -1,0 +1,60 @@
+"""The small base every explorer shares: controls + figures + a message line.
+
+An explorer is an ``ipywidgets.VBox`` that
+
+* keeps its controls in ``self.controls`` (name → widget),
+* builds each ``plotly.graph_objects.FigureWidget`` once and afterwards only
+  assigns trace data inside ``fig.batch_update()``,
+* routes every control change through :meth:`ExplorerBase._guarded`, so a
+  ``ValueError`` from the core (say, a covariance that is not positive
+  definite) becomes a readable message in the widget instead of a traceback,
+  and the figures keep their last valid state.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+__all__ = ["ExplorerBase"]
+
+
+class ExplorerBase(widgets.VBox):
+    """Base class for the ganviz explorers (subclasses end in ``Explorer``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.controls: dict[str, widgets.Widget] = {}
+        self.message = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
+        #: The last error shown, or ``None`` when the current controls are valid.
+        self.error: str | None = None
+
+    # -- messages ---------------------------------------------------------------
+    def show_error(self, text: str) -> None:
+        self.error = text
+        self.message.value = (
+            '<div style="color:#b00020;font-weight:600" role="alert">⚠ '
+            f"{html.escape(text)}</div>"
+        )
+
+    def clear_error(self) -> None:
+        self.error = None
+        self.message.value = ""
+
+    def _guarded(self, update: Callable[[], None]) -> bool:
+        """Run ``update``; show a ``ValueError`` as a message. Returns True on success."""
+        try:
+            update()
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        self.clear_error()
+        return True
+
+    def observe_controls(self, callback: Callable[[], None], names=None) -> None:
+        """Call ``callback`` (guarded) whenever one of the named controls changes value."""
+        selected = self.controls if names is None else {n: self.controls[n] for n in names}
+        for control in selected.values():
+            control.observe(lambda _change: self._guarded(callback), names="value")
