@@ -167,7 +167,9 @@ def _dim_of_mean(mean) -> tuple[int, np.ndarray]:
         return 1, arr.reshape(())
     if arr.shape == (2,):
         return 2, arr
-    raise ValueError(f"mean must be a number (1-D) or a length-2 vector (2-D), got shape {arr.shape}")
+    raise ValueError(
+        f"mean must be a number (1-D) or a length-2 vector (2-D), got shape {arr.shape}"
+    )
 
 
 class Gaussian(Distribution):
@@ -274,7 +276,9 @@ class Gaussian(Distribution):
             mu, sd = self._mean, self._std
         else:
             mu, sd = self._mean[axis], math.sqrt(self._cov[axis, axis])
-        return [Region(mu - GAUSSIAN_TAIL * sd, mu + GAUSSIAN_TAIL * sd, sd, mu - 4 * sd, mu + 4 * sd)]
+        return [
+            Region(mu - GAUSSIAN_TAIL * sd, mu + GAUSSIAN_TAIL * sd, sd, mu - 4 * sd, mu + 4 * sd)
+        ]
 
     def shift(self, delta) -> Gaussian:
         d = self._delta(delta)
@@ -407,8 +411,7 @@ class Mixture(Distribution):
             w = check.finite_array(weights, "weights").reshape(-1)
             if w.shape != (len(components),):
                 raise ValueError(
-                    f"weights must have one entry per component ({len(components)}), "
-                    f"got {w.size}"
+                    f"weights must have one entry per component ({len(components)}), got {w.size}"
                 )
             if np.any(w < 0):
                 raise ValueError(f"weights must be ≥ 0, got {w.tolist()}")
@@ -422,11 +425,18 @@ class Mixture(Distribution):
             self._log_weights = np.log(w)
 
     def _active(self):
-        return [(lw, c) for lw, c in zip(self._log_weights, self.components, strict=True) if lw > -np.inf]
+        return [
+            (lw, c)
+            for lw, c in zip(self._log_weights, self.components, strict=True)
+            if lw > -np.inf
+        ]
 
     @property
     def mean(self):
-        m = sum(w * np.asarray(c.mean, dtype=float) for w, c in zip(self.weights, self.components, strict=True))
+        m = sum(
+            w * np.asarray(c.mean, dtype=float)
+            for w, c in zip(self.weights, self.components, strict=True)
+        )
         return float(m) if self.dim == 1 else m
 
     @property
@@ -469,7 +479,10 @@ class Mixture(Distribution):
     def _sample(self, n, rng):
         counts = rng.multinomial(n, self.weights)
         seeds = rng.integers(0, 2**63 - 1, size=len(self.components))
-        parts = [c.sample(int(k), seed=int(s)) for c, k, s in zip(self.components, counts, seeds, strict=True)]
+        parts = [
+            c.sample(int(k), seed=int(s))
+            for c, k, s in zip(self.components, counts, seeds, strict=True)
+        ]
         out = np.concatenate(parts, axis=0)
         return out[rng.permutation(n)]
 
@@ -522,7 +535,9 @@ class Empirical(Distribution):
             bandwidth = spread * len(pts) ** (-1.0 / (self.dim + 4))
         self.bandwidth = check.positive_float(bandwidth, "bandwidth")
         h = self.bandwidth
-        self._log_norm = -math.log(len(pts)) - self.dim * (math.log(h) + 0.5 * math.log(2 * math.pi))
+        self._log_norm = -math.log(len(pts)) - self.dim * (
+            math.log(h) + 0.5 * math.log(2 * math.pi)
+        )
 
     @property
     def mean(self):
@@ -625,9 +640,7 @@ def grid_of_gaussians(
     return Mixture([Gaussian(c, std=std) for c in centres], weights)
 
 
-def line_of_gaussians(
-    k: int = 3, spacing: float = 4.0, std: float = 0.5, weights=None
-) -> Mixture:
+def line_of_gaussians(k: int = 3, spacing: float = 4.0, std: float = 0.5, weights=None) -> Mixture:
     """``k`` 1-D Gaussians evenly spaced by ``spacing`` and centred at 0."""
     k = _mode_count(k)
     spacing = check.positive_float(spacing, "spacing")

@@ -242,4 +242,3 @@ def generator_cost_gradient(d, loss: str = "minimax", wrt: str = "logit") -> np.
         if loss == "nonsaturating":
             return -1.0 / dd
         return -0.5 / (1.0 - dd) ** 2
-

@@ -137,7 +137,9 @@ def auto_grid(*dists: Distribution, extra_edges=()) -> Grid:
     """
     dim = dists[0].dim
     rules = [
-        _axis_rule([r for d in dists for r in d.regions(axis)], dim, extra_edges if dim == 1 else ())
+        _axis_rule(
+            [r for d in dists for r in d.regions(axis)], dim, extra_edges if dim == 1 else ()
+        )
         for axis in range(dim)
     ]
     return _tensor(tuple(r[0] for r in rules), tuple(r[1] for r in rules))

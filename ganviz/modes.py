@@ -36,9 +36,7 @@ def _nearest(samples, centers, std, threshold):
     samples = check.finite_array(samples, "samples")
     samples = samples.reshape(len(samples), -1) if samples.ndim else samples.reshape(1, 1)
     if samples.shape[1] != centers.shape[1]:
-        raise ValueError(
-            f"samples are {samples.shape[1]}-D but centers are {centers.shape[1]}-D"
-        )
+        raise ValueError(f"samples are {samples.shape[1]}-D but centers are {centers.shape[1]}-D")
     std = check.positive_float(std, "std")
     threshold = check.positive_float(threshold, "threshold")
     sq = ((samples[:, None, :] - centers[None, :, :]) ** 2).sum(axis=-1)
@@ -83,7 +81,11 @@ def mode_coverage(
     >>> gv.mode_coverage(ring.sample(1000, seed=0), gv.mixture_centres(ring), 0.02)
     ModeCoverage(modes_covered=8, high_quality=0.99...)
     """
-    if isinstance(min_samples, bool) or not isinstance(min_samples, (int, np.integer)) or min_samples < 1:
+    if (
+        isinstance(min_samples, bool)
+        or not isinstance(min_samples, (int, np.integer))
+        or min_samples < 1
+    ):
         raise ValueError(f"min_samples must be an integer ≥ 1, got {min_samples!r}")
     nearest, close, k = _nearest(samples, centers, std, threshold)
     counts = np.bincount(nearest[close], minlength=k)

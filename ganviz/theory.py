@@ -175,7 +175,6 @@ def _tv(g: Grid, lp: np.ndarray, lq: np.ndarray) -> float:
     return float(np.clip(0.5 * g.integrate(np.abs(np.exp(lp) - np.exp(lq))), 0.0, 1.0))
 
 
-
 def js_divergence(p: Distribution, q: Distribution, grid=None) -> float:
     """Jensen–Shannon divergence in nats, in [0, log 2].
 
@@ -240,7 +239,9 @@ def value_function(
             log_d, log_1md = -np.logaddexp(0.0, -out), -np.logaddexp(0.0, out)
         else:
             if np.any((out < 0) | (out > 1)):
-                raise ValueError("discriminator must return probabilities in [0, 1] (or pass logits=True)")
+                raise ValueError(
+                    "discriminator must return probabilities in [0, 1] (or pass logits=True)"
+                )
             with np.errstate(divide="ignore"):
                 log_d, log_1md = np.log(out), np.log1p(-out)
     p_term = np.where(lp > -np.inf, np.exp(lp) * log_d, 0.0)
@@ -368,7 +369,9 @@ def divergences(
     g, lp, lq = pair_on_grid(p_data, p_g, grid, ("p_data", "p_g"))
     lnorm = np.logaddexp(lp, lq)
     with np.errstate(invalid="ignore"):
-        value = g.integrate(_xlogy_terms(lp, lp - lnorm)) + g.integrate(_xlogy_terms(lq, lq - lnorm))
+        value = g.integrate(_xlogy_terms(lp, lp - lnorm)) + g.integrate(
+            _xlogy_terms(lq, lq - lnorm)
+        )
     if g.dim == 1:
         w1 = _w1_1d(p_data, p_g, g, grid)
     else:

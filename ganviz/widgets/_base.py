@@ -35,8 +35,7 @@ class ExplorerBase(widgets.VBox):
     def show_error(self, text: str) -> None:
         self.error = text
         self.message.value = (
-            '<div style="color:#b00020;font-weight:600" role="alert">⚠ '
-            f"{html.escape(text)}</div>"
+            f'<div style="color:#b00020;font-weight:600" role="alert">⚠ {html.escape(text)}</div>'
         )
 
     def clear_error(self) -> None:
