@@ -8,7 +8,10 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     """Entry point: ``ganviz train ...`` (see ``ganviz train --help``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    usage = "usage: ganviz {train} ...\n\n  train   train a GAN and write metrics.json, a checkpoint and report.html\n"
+    usage = (
+        "usage: ganviz {train} ...\n\n"
+        "  train   train a GAN and write metrics.json, a checkpoint and report.html\n"
+    )
     if not argv or argv[0] in ("-h", "--help"):
         sys.stdout.write(usage)
         return 0

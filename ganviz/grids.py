@@ -23,6 +23,7 @@ A user may pass ``grid=`` to any theory function instead:
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -102,7 +103,7 @@ def _panel_edges(regions: list[Region], refine: float, extra_edges=()) -> np.nda
     stops = np.unique(np.concatenate([lows, highs, extra]))
     gap_width = scales.max()
     edges = [stops[0]]
-    for a, b in zip(stops[:-1], stops[1:], strict=True):
+    for a, b in itertools.pairwise(stops):
         mid = 0.5 * (a + b)
         covering = (lows <= mid) & (highs >= mid)
         width = scales[covering].min() if covering.any() else gap_width

@@ -64,7 +64,10 @@ def _xlogy_terms(lp: np.ndarray, log_ratio: np.ndarray) -> np.ndarray:
 
 
 def optimal_discriminator_logit(p_data: Distribution, p_g: Distribution, x) -> np.ndarray:
-    """Logit of D*: s(x) = log p_data(x) − log p_g(x) (±inf where one density is 0, 0 where both are)."""
+    """Logit of D*: s(x) = log p_data(x) − log p_g(x).
+
+    ±inf where one density is 0, and 0 (D* = ½) where both are.
+    """
     check.same_dim(p_data, p_g)
     lp, lq = p_data.logpdf(x), p_g.logpdf(x)
     with np.errstate(invalid="ignore"):
@@ -75,7 +78,8 @@ def optimal_discriminator_logit(p_data: Distribution, p_g: Distribution, x) -> n
 def optimal_discriminator(p_data: Distribution, p_g: Distribution, x) -> np.ndarray:
     """Optimal discriminator for a fixed generator (Goodfellow et al. 2014, Prop. 1).
 
-    .. math:: D^*(x) = \\frac{p_{data}(x)}{p_{data}(x) + p_g(x)} = σ(\\log p_{data}(x) - \\log p_g(x))
+    .. math:: D^*(x) = \\frac{p_{data}(x)}{p_{data}(x) + p_g(x)}
+              = σ(\\log p_{data}(x) - \\log p_g(x))
 
     It is ½ where both densities vanish. ``x`` is shape ``(n,)`` in 1-D and
     ``(n, 2)`` in 2-D; the result has shape ``(n,)``.

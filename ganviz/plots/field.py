@@ -345,7 +345,7 @@ def snapshot_figure(
     height: int = 460,
     show_manifold: bool = True,
 ) -> go.Figure:
-    """Draw a trainer :class:`~ganviz.Snapshot` of a 2-D toy like :func:`theory_field` draws theory."""
+    """Draw a :class:`~ganviz.Snapshot` of a 2-D toy as :func:`theory_field` draws theory."""
     if snapshot.d_grid is None or snapshot.grid_x is None or snapshot.grid_y is None:
         raise ValueError(
             "snapshot has no discriminator grid (image datasets are drawn as image grids)"
