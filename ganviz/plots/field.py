@@ -36,12 +36,19 @@ __all__ = [
 FIELD_TRACES = ("D(x)", "D = ½", "p_data", "p_g", "real", "fake", "−∂ℓ/∂x", "manifold")
 
 
-def _arrow_segments(points: np.ndarray, vectors: np.ndarray, scale: float):
-    """x, y and marker sizes of arrows drawn as 'tail, tip, gap' polyline segments."""
+def _arrow_segments(points: np.ndarray, vectors: np.ndarray, scale: float, max_length: float):
+    """x, y and marker sizes of arrows drawn as 'tail, tip, gap' polyline segments.
+
+    Arrows longer than ``max_length`` are drawn at that length (a few
+    outliers near the D = ½ boundary would otherwise hide all the others).
+    """
     n = len(points)
     if n == 0:
         return [], [], []
-    tips = points + scale * vectors
+    drawn = scale * vectors
+    length = np.linalg.norm(drawn, axis=-1, keepdims=True)
+    drawn = np.where(length > max_length, drawn * (max_length / np.maximum(length, 1e-300)), drawn)
+    tips = points + drawn
     xs = np.empty(3 * n)
     ys = np.empty(3 * n)
     xs[0::3], xs[1::3], xs[2::3] = points[:, 0], tips[:, 0], np.nan
@@ -110,7 +117,8 @@ def _field_data(
             )
         arrows = fake
     scale = auto_arrow_scale(xs, ys, pull) if arrow_scale is None else float(arrow_scale)
-    ax, ay, asize = _arrow_segments(arrows, pull, scale)
+    diagonal = float(np.hypot(np.ptp(xs), np.ptp(ys)))
+    ax, ay, asize = _arrow_segments(arrows, pull, scale, max_length=0.2 * diagonal)
     mx, my = _manifold_lines(manifold)
     none_z = np.full((len(ys), len(xs)), np.nan)
     return {
@@ -241,9 +249,15 @@ def discriminator_field(
         ]
     )
     style.base_layout(fig, title=title, height=height)
-    fig.update_xaxes(range=[float(np.min(xs)), float(np.max(xs))], title_text="x₁")
+    fig.update_xaxes(
+        range=[float(np.min(xs)), float(np.max(xs))], title_text="x₁", constrain="domain"
+    )
     fig.update_yaxes(
-        range=[float(np.min(ys)), float(np.max(ys))], title_text="x₂", scaleanchor="x", scaleratio=1
+        range=[float(np.min(ys)), float(np.max(ys))],
+        title_text="x₂",
+        scaleanchor="x",
+        scaleratio=1,
+        constrain="domain",
     )
     return fig
 

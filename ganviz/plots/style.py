@@ -59,9 +59,13 @@ def base_layout(fig: go.Figure, *, title: str | None = None, height: int = 380) 
     fig.update_layout(
         template="plotly_white",
         height=height,
-        margin={"l": 55, "r": 20, "t": 50 if title else 25, "b": 45},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        title={"text": title, "x": 0.01, "xanchor": "left"} if title else None,
+        margin={"l": 55, "r": 20, "t": 80 if title else 40, "b": 45},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
+        title=(
+            {"text": title, "x": 0.01, "xanchor": "left", "y": 0.99, "yanchor": "top"}
+            if title
+            else None
+        ),
         font={"size": 13},
     )
     return fig
