@@ -33,8 +33,11 @@ def _nearest(samples, centers, std, threshold):
     if len(centers) == 0:
         raise ValueError("centers must hold at least one mode centre")
     centers = centers.reshape(len(centers), -1)
-    samples = check.finite_array(samples, "samples")
-    samples = samples.reshape(len(samples), -1) if samples.ndim else samples.reshape(1, 1)
+    samples = np.atleast_1d(check.finite_array(samples, "samples"))
+    if samples.ndim == 1:
+        samples = samples[:, None]
+    elif samples.ndim != 2:
+        raise ValueError(f"samples must have shape (n,) or (n, 2), got {samples.shape}")
     if samples.shape[1] != centers.shape[1]:
         raise ValueError(f"samples are {samples.shape[1]}-D but centers are {centers.shape[1]}-D")
     std = check.positive_float(std, "std")

@@ -161,8 +161,18 @@ def _refined_pair_grid(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray
         return p.grad_logpdf(t) - q.grad_logpdf(t)
 
     roots = _roots(log_ratio, slope, lo, hi)
-    width = 1.0 / np.maximum(np.abs(slope(roots)), 1e-300)
-    edges = (roots[:, None] + width[:, None] * np.arange(-30.0, 31.0, 2.0)).ravel()
+    steepness = np.abs(slope(roots))
+    finest = min(r.scale for d in (p, q) for r in d.regions(0))
+    # Where p ≈ q, round-off "crossings" have slope ~0: ignore them. Every real
+    # crossing is a kink (an edge); only switches sharper than the densities
+    # need panels of their own.
+    real = steepness * finest > 1e-8
+    if not np.any(real):
+        return g, lp, lq
+    roots, steepness = roots[real], steepness[real]
+    sharp = steepness * finest > 1.0
+    width = 1.0 / steepness[sharp]
+    edges = (roots[sharp, None] + width[:, None] * np.arange(-30.0, 31.0, 2.0)).ravel()
     fine = auto_grid(p, q, extra_edges=np.concatenate([roots, edges]))
     return fine, p.logpdf(fine.points), q.logpdf(fine.points)
 
@@ -290,16 +300,25 @@ def optimal_critic(p_data: Distribution, p_g: Distribution, x, grid=None) -> np.
     return np.interp(x_arr, nodes, f_nodes) - offset
 
 
+def cdf_crossings(p: Distribution, q: Distribution, g: Grid) -> np.ndarray:
+    """Points where F_p − F_q changes sign (1-D), located to round-off.
+
+    There the optimal critic's slope flips and |F_p − F_q| has a kink.
+    """
+    diff = p.cdf(g.points) - q.cdf(g.points)
+    lo, hi = _sign_change_brackets(g.points, diff)
+    if len(lo) == 0:
+        return np.zeros(0)
+    return _roots(lambda t: p.cdf(t) - q.cdf(t), lambda t: p.pdf(t) - q.pdf(t), lo, hi)
+
+
 def _w1_1d(p: Distribution, q: Distribution, g: Grid, grid=None) -> float:
     """∫|F_p − F_q|, with panel edges on the kinks where the CDFs cross (automatic grids)."""
-    diff = p.cdf(g.points) - q.cdf(g.points)
     if grid is None:
-        lo, hi = _sign_change_brackets(g.points, diff)
-        if 0 < len(lo) <= 64:
-            roots = _roots(lambda t: p.cdf(t) - q.cdf(t), lambda t: p.pdf(t) - q.pdf(t), lo, hi)
+        roots = cdf_crossings(p, q, g)
+        if 0 < len(roots) <= 64:
             g = auto_grid(p, q, extra_edges=roots)
-            diff = p.cdf(g.points) - q.cdf(g.points)
-    return float(g.integrate(np.abs(diff)))
+    return float(g.integrate(np.abs(p.cdf(g.points) - q.cdf(g.points))))
 
 
 def _w1_samples(p: Distribution, q: Distribution, n_samples: int, seed) -> float:
