@@ -456,14 +456,13 @@ class Mixture(Distribution):
     def logpdf(self, x) -> np.ndarray:
         x = self._points(x)
         terms = [lw + c.logpdf(x) for lw, c in self._active()]
-        with np.errstate(invalid="ignore"):
-            return special.logsumexp(np.stack(terms), axis=0)
+        return _logsumexp(np.stack(terms), axis=0)
 
     def grad_logpdf(self, x) -> np.ndarray:
         x = self._points(x)
         active = self._active()
         logs = np.stack([lw + c.logpdf(x) for lw, c in active])
-        total = special.logsumexp(logs, axis=0)
+        total = _logsumexp(logs, axis=0)
         with np.errstate(invalid="ignore"):
             resp = np.exp(logs - total)
         resp = np.nan_to_num(resp, nan=0.0)  # where every component is 0 the score is 0
@@ -575,7 +574,7 @@ class Empirical(Distribution):
         out = np.empty(len(flat))
         inv = -0.5 / self.bandwidth**2
         for sl in chunks:
-            out[sl] = special.logsumexp(inv * self._sq_dist(flat[sl]), axis=-1)
+            out[sl] = _logsumexp(inv * self._sq_dist(flat[sl]), axis=-1)
         shape = x.shape if self.dim == 1 else x.shape[:-1]
         return out.reshape(shape) + self._log_norm
 
@@ -612,6 +611,19 @@ class Empirical(Distribution):
 
     def __repr__(self) -> str:
         return f"Empirical({len(self.points)} points, dim={self.dim}, bandwidth={self.bandwidth:g})"
+
+
+def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    """log Σ exp(a) along ``axis``, stable, and -inf where every term is -inf.
+
+    (scipy.special.logsumexp does the same with ~0.1 ms of dispatch per call,
+    which matters when a slider refreshes a dozen mixtures.)
+    """
+    peak = np.max(a, axis=axis, keepdims=True)
+    peak = np.where(np.isfinite(peak), peak, 0.0)
+    with np.errstate(divide="ignore"):
+        out = np.log(np.sum(np.exp(a - peak), axis=axis, keepdims=True)) + peak
+    return np.squeeze(out, axis=axis)
 
 
 # -- ready-made mixtures used by the lessons and the toy datasets -----------

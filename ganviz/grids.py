@@ -23,8 +23,6 @@ A user may pass ``grid=`` to any theory function instead:
 
 from __future__ import annotations
 
-import itertools
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -101,15 +99,17 @@ def _panel_edges(regions: list[Region], refine: float, extra_edges=()) -> np.nda
     scales = np.array([r.scale for r in regions]) * refine
     extra = np.asarray(extra_edges, dtype=float).reshape(-1)
     stops = np.unique(np.concatenate([lows, highs, extra]))
-    gap_width = scales.max()
-    edges = [stops[0]]
-    for a, b in itertools.pairwise(stops):
-        mid = 0.5 * (a + b)
-        covering = (lows <= mid) & (highs >= mid)
-        width = scales[covering].min() if covering.any() else gap_width
-        count = max(1, math.ceil((b - a) / width - 1e-9))
-        edges.append(np.linspace(a, b, count + 1)[1:])
-    edges = np.concatenate([np.atleast_1d(e) for e in edges])
+    left, right = stops[:-1], stops[1:]
+    mid = 0.5 * (left + right)
+    covering = (lows <= mid[:, None]) & (highs >= mid[:, None])
+    width = np.where(covering, scales, np.inf).min(axis=1)
+    width = np.where(np.isfinite(width), width, scales.max())
+    counts = np.maximum(1, np.ceil((right - left) / width - 1e-9)).astype(int)
+    # interval i contributes left_i + (right_i − left_i)·k/counts_i for k = 0 … counts_i − 1
+    which = np.repeat(np.arange(len(counts)), counts)
+    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    edges = left[which] + (right - left)[which] * k / counts[which]
+    edges = np.concatenate([edges, stops[-1:]])
     span = edges[-1] - edges[0]
     # Drop edges closer than round-off to their neighbour (two regions sharing a bound).
     keep = np.concatenate([[True], np.diff(edges) > 1e-12 * span])

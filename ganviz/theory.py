@@ -115,9 +115,15 @@ def _kl(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray, lq: np.ndarra
 
 
 def _roots(f, df, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Vectorised safeguarded Newton for roots of ``f`` bracketed in [lo, hi]."""
-    f_lo = f(lo)
-    x = 0.5 * (lo + hi)
+    """Vectorised safeguarded Newton for roots of ``f`` bracketed in [lo, hi].
+
+    Starts from the secant point of the bracket (already close on a fine grid)
+    and falls back to bisection whenever a Newton step leaves the bracket.
+    """
+    f_lo, f_hi = f(lo), f(hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = lo - f_lo * (hi - lo) / (f_hi - f_lo)
+    x = np.where(np.isfinite(x) & (x > lo) & (x < hi), x, 0.5 * (lo + hi))
     for _ in range(40):
         fx, dfx = f(x), df(x)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -127,7 +133,7 @@ def _roots(f, df, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         f_lo = np.where(same, fx, f_lo)
         inside = np.isfinite(newton) & (newton > lo) & (newton < hi)
         x_new = np.where(inside, newton, 0.5 * (lo + hi))
-        if np.all(np.abs(x_new - x) <= 1e-14 * np.maximum(1.0, np.abs(x))):
+        if np.all(np.abs(x_new - x) <= 1e-13 * np.maximum(1.0, np.abs(x))):
             return x_new
         x = x_new
     return x
