@@ -81,6 +81,8 @@ __all__ = [
     "ESCAPE_RADIUS",
     "F_PRIME_0",
     "F_SECOND_0",
+    "MAX_PARAMETER",
+    "MAX_STEP_SIZE",
     "METHODS",
     "OBJECTIVES",
     "DiracObjective",
@@ -108,6 +110,9 @@ METHODS = ("simultaneous", "alternating")
 #: A trajectory that leaves the box |θ|, |ψ| < ESCAPE_RADIUS has diverged; the
 #: remaining rows of :func:`dirac_trajectory` are NaN (see :func:`escape_step`).
 ESCAPE_RADIUS = 1e12
+
+#: Largest value accepted for gamma, sigma, target and clip (keeps every product finite).
+MAX_PARAMETER = 1e6
 
 #: Gauss–Hermite nodes for the instance-noise expectations over N(0, 1).
 _NOISE_NODES = 64
@@ -302,8 +307,9 @@ def _instance_noise_field(theta, psi, sigma):
     # weight matrix [w, w·ε] gives both expectations of the fake term.
     eps, weights, w_eps = _noise_tables(sigma)
     if isinstance(theta, float) and isinstance(psi, float):
-        fake_mean, fake_eps = _fp(psi * (theta + eps)) @ weights
-        real_eps = _fp(-psi * eps) @ w_eps
+        fake_mean, fake_eps = (_fp(psi * (theta + eps)) @ weights).tolist()
+        real_eps = float(_fp(-psi * eps) @ w_eps)
+        # Python floats from here on: trajectories then never raise numpy overflow warnings
         return -psi * fake_mean, theta * fake_mean + fake_eps - real_eps
     theta_b, psi_b = np.broadcast_arrays(np.asarray(theta, float), np.asarray(psi, float))
     psi_n = psi_b[..., None]
@@ -339,7 +345,11 @@ def _bilinear_value(theta, psi, **_params):
 
 def _instance_noise_value(theta, psi, sigma, **_params):
     x, e, w, psi_n = _noise_samples(theta, psi, sigma)
-    return _log_sigmoid(psi_n * x) @ w + _log_sigmoid(-psi_n * e) @ w
+    # The real-data term depends on ψ alone: evaluate it once per distinct ψ (a grid has
+    # one per row), which halves the cost of a heatmap.
+    psi_values, where = np.unique(np.asarray(psi, dtype=float), return_inverse=True)
+    real = _log_sigmoid(-psi_values[:, None] * e) @ w
+    return _log_sigmoid(psi_n * x) @ w + real[where.reshape(np.shape(psi))]
 
 
 def _identity_projection(theta, psi, **_params):
@@ -381,10 +391,14 @@ class DiracObjective:
         out = dict(self.params)
         for key, value in params.items():
             number = check.finite_float(value, key)
-            if key == "clip" and number <= 0.0:
-                raise ValueError(f"clip must be a finite number > 0, got {value!r}")
-            if key != "clip" and number < 0.0:
-                raise ValueError(f"{key} must be a finite number ≥ 0, got {value!r}")
+            if key == "clip" and not 0.0 < number <= MAX_PARAMETER:
+                raise ValueError(
+                    f"clip must be a finite number in (0, {MAX_PARAMETER:g}], got {value!r}"
+                )
+            if key != "clip" and not 0.0 <= number <= MAX_PARAMETER:
+                raise ValueError(
+                    f"{key} must be a finite number ≥ 0 (at most {MAX_PARAMETER:g}), got {value!r}"
+                )
             out[key] = number
         return out
 
@@ -643,7 +657,7 @@ def dirac_update_jacobian(
     alternating steps neither converge nor diverge.
     """
     method, d_steps = _check_method(method, d_steps)
-    h = check.positive_float(step_size, "step_size")
+    h = _step_size(step_size)
     jac = dirac_jacobian(objective, 0.0, 0.0, **params)
     if method == "simultaneous":
         return np.eye(2) + h * jac
@@ -688,7 +702,21 @@ def _start_point(start: Any) -> tuple[float, float]:
     arr = check.finite_array(start, "start")
     if arr.shape != (2,):
         raise ValueError(f"start must be a pair (theta, psi), got shape {arr.shape}")
+    if np.abs(arr).max() >= ESCAPE_RADIUS:
+        raise ValueError(f"start must have |theta|, |psi| < {ESCAPE_RADIUS:g}, got {tuple(arr)}")
     return float(arr[0]), float(arr[1])
+
+
+#: Largest step size accepted (the stable disc |1 + hλ| < 1 has radius 1/h: beyond this
+#: every update diverges at once and the update Jacobians overflow).
+MAX_STEP_SIZE = 100.0
+
+
+def _step_size(step_size: Any) -> float:
+    h = check.positive_float(step_size, "step_size")
+    if h > MAX_STEP_SIZE:
+        raise ValueError(f"step_size must be in (0, {MAX_STEP_SIZE:g}], got {step_size!r}")
+    return h
 
 
 def _step_count(steps: Any) -> int:
@@ -729,7 +757,7 @@ def dirac_trajectory(
     p = obj.resolve(params)
     method, d_steps = _check_method(method, d_steps)
     steps = _step_count(steps)
-    h = check.positive_float(step_size, "step_size")
+    h = _step_size(step_size)
     theta, psi = obj.project(*_start_point(start), **p)
     field = obj.field
     project = obj.project
