@@ -600,6 +600,7 @@ def _sorted_eigenvalues(matrix: np.ndarray) -> np.ndarray:
     values = np.linalg.eigvals(matrix).astype(complex)
     # Clean −0.0 / 1e-17 round-off so that closed forms compare neatly.
     values = np.where(np.abs(values.imag) < 1e-15, values.real + 0j, values)
+    values = values + 0.0  # −0.0 → 0.0, so printed eigenvalues read ±0.5j, not −0.+0.5j
     order = np.lexsort((-values.real, -values.imag))
     return values[order]
 

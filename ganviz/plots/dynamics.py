@@ -452,7 +452,7 @@ def eigenvalue_figure(
     fig = go.Figure(
         [
             go.Scatter(
-                name="stable: |1 + hλ| < 1",
+                name="|1 + hλ| < 1",
                 mode="lines",
                 **data["stable region"],
                 fill="toself",
@@ -461,14 +461,14 @@ def eigenvalue_figure(
                 hoverinfo="skip",
             ),
             go.Scatter(
-                name="λ of J (continuous time)",
+                name="λ (flow)",
                 mode="markers",
                 **data["λ of J"],
                 marker={"symbol": "x", "size": 13, "color": "#212121"},
                 hovertemplate="λ = %{x:.3f} %{y:+.3f}i<extra></extra>",
             ),
             go.Scatter(
-                name="update: (μ − 1)/h",
+                name="(μ − 1)/h (steps)",
                 mode="markers",
                 **data["update"],
                 marker={
@@ -484,6 +484,7 @@ def eigenvalue_figure(
     for trace, name in zip(fig.data, EIGENVALUE_TRACES, strict=True):
         trace.meta = name
     style.base_layout(fig, title=title, height=height)
+    fig.update_layout(legend={"font": {"size": 11}, "itemwidth": 30})
     fig.update_xaxes(range=[-reach, reach], title_text="Re λ", zeroline=True, constrain="domain")
     fig.update_yaxes(
         range=[-reach, reach],
