@@ -1,0 +1,652 @@
+"""What the generator feels: loss curves against D(G(z)), vanishing-gradient curves, and
+per-sample arrows.
+
+Three pictures of one fact. With the discriminator at its optimum
+D* = σ(s), s = log p_data − log p_g, the per-sample generator gradients are
+
+.. math::
+
+    \\text{minimax: } ∂_x \\log(1 - D^*) = -D^*\\, ∇s, \\qquad
+    \\text{non-saturating: } ∂_x(-\\log D^*) = -(1 - D^*)\\, ∇s, \\qquad
+    \\text{Wasserstein: } ∂_x(-f^*) = -\\operatorname{sign}(F_g - F_{data}).
+
+When the supports of P_data and P_g are far apart D* ≈ 0 on every fake, so
+the minimax gradient carries a vanishing factor D* while −log D keeps
+1 − D* ≈ 1 and the critic keeps slope 1.
+
+* :func:`generator_loss_figure`: the generator costs J(D) against D = D(G(z))
+  and their derivatives (Goodfellow, NIPS 2016 tutorial, Fig. 16), with the
+  current fakes' D* marked.
+* :func:`vanishing_gradient_figure`: |generator gradient| against the
+  separation of P_g from P_data for each loss, on a log axis.
+* :func:`sample_arrows_figure`: 1-D densities, D*, and one lane of −∂ℓ/∂x
+  arrows per loss on the fake samples (2-D: :func:`ganviz.plots.theory_field`).
+
+Each figure keeps the same traces in the same order, so a widget refreshes it
+in place with the matching ``update_*`` function.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .. import _validation as check
+from ..distributions import Distribution
+from ..fitting import gradient_curves
+from ..gradients import (
+    GENERATOR_COSTS,
+    LOSSES,
+    generator_cost,
+    generator_cost_gradient,
+    generator_gradient,
+    sample_gradients,
+)
+from ..grids import view_axes
+from ..theory import optimal_discriminator
+from . import style
+
+__all__ = [
+    "FLOOR",
+    "arrow_trace_name",
+    "curve_trace_name",
+    "generator_loss_figure",
+    "marker_trace_name",
+    "sample_arrows_figure",
+    "update_generator_loss_figure",
+    "update_sample_arrows_figure",
+    "update_vanishing_gradient_figure",
+    "vanishing_gradient_figure",
+]
+
+#: Smallest |gradient| drawn on a log axis. Exact zeros (a flat D*, an
+#: underflowed e^{-Δ²/8σ²}) cannot sit on a log axis: they are drawn here and
+#: the figure says so.
+FLOOR = 1e-300
+
+_COST_LABELS = {
+    "minimax": "minimax  log(1 − D)",
+    "nonsaturating": "non-saturating  −log D",
+    "maximum_likelihood": "maximum likelihood  −½·D/(1 − D)",
+}
+
+
+def curve_trace_name(loss: str) -> str:
+    """Name of the curve trace of ``loss`` (a generator cost or a generator loss)."""
+    return _COST_LABELS.get(loss) or style.LABELS.get(loss, loss)
+
+
+def marker_trace_name(loss: str) -> str:
+    """Name of the trace marking the current state on the curve of ``loss``."""
+    return f"now · {loss}"
+
+
+def arrow_trace_name(loss: str) -> str:
+    """Name of the arrow trace of ``loss`` in :func:`sample_arrows_figure`."""
+    return f"−∂ℓ/∂x · {loss}"
+
+
+def _losses(losses, allowed, name="losses") -> tuple[str, ...]:
+    if isinstance(losses, str):
+        losses = (losses,)
+    losses = tuple(check.choice(loss, allowed, name) for loss in losses)
+    if not losses:
+        raise ValueError(f"{name} must name at least one of {', '.join(allowed)}")
+    return losses
+
+
+def _one_d_pair(p_data: Distribution, p_g: Distribution, what: str) -> None:
+    check.same_dim(p_data, p_g)
+    if p_data.dim != 1:
+        raise ValueError(
+            f"{what} draws 1-D pairs; p_data and p_g are 2-D "
+            "(use ganviz.plots.theory_field for 2-D arrows)"
+        )
+
+
+# -- generator cost against D(G(z)) ----------------------------------------------------
+
+
+def _clip_to(values, lo: float, hi: float) -> np.ndarray:
+    """Pin values (±inf included) beyond the visible range to its edges."""
+    return np.clip(np.nan_to_num(np.asarray(values, dtype=float), posinf=hi, neginf=lo), lo, hi)
+
+
+def _loss_figure_data(d_fakes, costs, wrt, n, cost_range, gradient_range):
+    d = np.linspace(1e-3, 1 - 1e-3, n)
+    fakes = np.zeros(0) if d_fakes is None else check.finite_array(d_fakes, "d_fakes").ravel()
+    if np.any((fakes < 0) | (fakes > 1)):
+        raise ValueError("d_fakes must be discriminator outputs D(G(z)) in [0, 1]")
+    data = {}
+    for cost in costs:
+        with np.errstate(divide="ignore", over="ignore"):
+            data[("cost", cost)] = {"x": d, "y": generator_cost(d, cost)}
+            data[("grad", cost)] = {"x": d, "y": generator_cost_gradient(d, cost, wrt=wrt)}
+            data[("cost_now", cost)] = {
+                "x": fakes,
+                "y": _clip_to(generator_cost(fakes, cost), *cost_range),
+            }
+            data[("grad_now", cost)] = {
+                "x": fakes,
+                "y": _clip_to(generator_cost_gradient(fakes, cost, wrt=wrt), *gradient_range),
+            }
+    return data
+
+
+_LOSS_PANELS = ("cost", "grad", "cost_now", "grad_now")
+
+
+def generator_loss_figure(
+    d_fakes=None,
+    *,
+    costs=GENERATOR_COSTS,
+    wrt: str = "logit",
+    n: int = 400,
+    cost_range: tuple[float, float] = (-6.0, 5.0),
+    gradient_range: tuple[float, float] | None = None,
+    title: str | None = "Generator cost against D(G(z))",
+    height: int = 360,
+) -> go.Figure:
+    """Generator costs J(D) and their derivatives against D = D(G(z)) ∈ (0, 1).
+
+    .. math::
+
+        J_{minimax} = \\log(1 - D), \\quad J_{NS} = -\\log D, \\quad
+        J_{ML} = -\\tfrac12\\, \\frac{D}{1 - D}
+
+    Left panel: the costs (Goodfellow, NIPS 2016 tutorial, Fig. 16). Right
+    panel: their derivative with respect to the discriminator's logit
+    a = σ⁻¹(D) (``wrt="logit"``, what back-propagates into the generator:
+    −D, −(1 − D), −½·D/(1 − D)) or with respect to D (``wrt="d"``). Fakes
+    that a good discriminator rejects sit at D ≈ 0, where the minimax cost
+    is flat (derivative −D → 0) and −log D is steep (−(1 − D) → −1).
+
+    ``d_fakes`` (the current D*(x) of fake samples) are marked on every curve;
+    marks beyond the visible range are pinned to its edge.
+
+    Examples
+    --------
+    >>> import ganviz as gv
+    >>> from ganviz.plots.gradients import generator_loss_figure
+    >>> data, fake = gv.Gaussian(0, 1), gv.Gaussian(4, 1)
+    >>> fakes = fake.sample(20, seed=0)
+    >>> fig = generator_loss_figure(gv.optimal_discriminator(data, fake, fakes))
+    """
+    costs = _losses(costs, GENERATOR_COSTS, "costs")
+    wrt = check.choice(wrt, ("logit", "d"), "wrt")
+    if gradient_range is None:
+        gradient_range = (-1.6, 0.1) if wrt == "logit" else (-10.0, 0.5)
+    data = _loss_figure_data(d_fakes, costs, wrt, n, cost_range, gradient_range)
+    grad_title = "∂J/∂a (a = logit of D)" if wrt == "logit" else "∂J/∂D"
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("cost J(D)", grad_title),
+        horizontal_spacing=0.12,
+    )
+    for cost in costs:
+        colour = style.loss_colour(cost)
+        for col, panel in ((1, "cost"), (2, "grad")):
+            fig.add_trace(
+                go.Scatter(
+                    name=curve_trace_name(cost) if col == 1 else f"∂J · {cost}",
+                    legendgroup=cost,
+                    showlegend=col == 1,
+                    mode="lines",
+                    line={"color": colour, "width": 2.5},
+                    **data[(panel, cost)],
+                ),
+                row=1,
+                col=col,
+            )
+    for cost in costs:
+        colour = style.loss_colour(cost)
+        for col, panel in ((1, "cost_now"), (2, "grad_now")):
+            fig.add_trace(
+                go.Scatter(
+                    name=marker_trace_name(cost) if col == 1 else f"now ∂J · {cost}",
+                    legendgroup=cost,
+                    showlegend=False,
+                    mode="markers",
+                    marker={
+                        "color": style.FAKE,
+                        "size": 7,
+                        "line": {"color": colour, "width": 1.5},
+                    },
+                    hovertemplate="D*(fake)=%{x:.3g}<br>%{y:.3g}<extra>" + cost + "</extra>",
+                    **data[(panel, cost)],
+                ),
+                row=1,
+                col=col,
+            )
+    style.base_layout(fig, title=title, height=height)
+    # legend under the panels: above them it would collide with the subplot titles
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "xanchor": "left", "x": 0},
+        margin={"b": 95},
+    )
+    fig.update_xaxes(range=[0, 1], title_text="D(G(z))")
+    fig.update_yaxes(range=list(cost_range), row=1, col=1)
+    fig.update_yaxes(range=list(gradient_range), row=1, col=2)
+    fig.update_layout(meta={"costs": list(costs), "wrt": wrt})
+    return fig
+
+
+def _loss_trace_keys(costs):
+    keys = [(panel, cost) for cost in costs for panel in ("cost", "grad")]
+    return keys + [(panel, cost) for cost in costs for panel in ("cost_now", "grad_now")]
+
+
+def update_generator_loss_figure(fig: go.Figure, d_fakes) -> None:
+    """Move the D*(fakes) marks of a :func:`generator_loss_figure` in place."""
+    meta = fig.layout.meta or {}
+    costs, wrt = tuple(meta.get("costs", GENERATOR_COSTS)), meta.get("wrt", "logit")
+    cost_range = tuple(fig.layout.yaxis.range)
+    gradient_range = tuple(fig.layout.yaxis2.range)
+    n = len(fig.data[0].x)
+    data = _loss_figure_data(d_fakes, costs, wrt, n, cost_range, gradient_range)
+    with fig.batch_update():
+        for trace, key in zip(fig.data, _loss_trace_keys(costs), strict=True):
+            if key[0].endswith("_now"):
+                trace.update(data[key])
+
+
+# -- |gradient| against separation ------------------------------------------------------
+
+
+def _floored(values: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """|values| with everything below ``floor`` (exact 0 included) raised to it, and the mask."""
+    magnitude = np.abs(np.asarray(values, dtype=float))
+    low = magnitude < floor
+    return np.where(low, floor, magnitude), low
+
+
+def _hover(values: np.ndarray, low: np.ndarray, floor: float) -> list[str]:
+    out = []
+    for v, is_low in zip(np.abs(values), low, strict=True):
+        if not is_low:
+            out.append(f"{v:.3g}")
+        elif v == 0:
+            out.append(f"exactly 0 (drawn at {floor:.0e})")
+        else:
+            out.append(f"{v:.3g} < {floor:.0e} (drawn at {floor:.0e})")
+    return out
+
+
+def _separation(p_data: Distribution, p_g: Distribution) -> float:
+    return float(p_g.mean) - float(p_data.mean)
+
+
+def default_separations(p_data: Distribution, p_g: Distribution, n: int = 60) -> np.ndarray:
+    """Separations worth drawing: up to 12 combined standard deviations (and past the pair)."""
+    spread = float(np.sqrt(p_data.covariance) + np.sqrt(p_g.covariance))
+    reach = max(6.0 * spread, 1.25 * abs(_separation(p_data, p_g)))
+    return np.linspace(reach / n, reach, n)
+
+
+def _vanishing_data(p_data, p_g, separations, losses, curves, current_gradients, floor):
+    _one_d_pair(p_data, p_g, "vanishing_gradient_figure")
+    floor = check.positive_float(floor, "floor")
+    current = _separation(p_data, p_g)
+    seps = (
+        default_separations(p_data, p_g)
+        if separations is None
+        else check.finite_array(separations, "separations").ravel()
+    )
+    if curves is None:
+        curves = gradient_curves(p_data, p_g.shift(-current), seps, losses)
+    if current_gradients is None:
+        current_gradients = {loss: generator_gradient(p_data, p_g, loss) for loss in losses}
+    data, shown, any_low = {}, [], False
+    for loss in losses:
+        values = np.asarray(curves[loss], dtype=float)
+        if values.shape != seps.shape:
+            raise ValueError(
+                f"curves[{loss!r}] must have one value per separation ({seps.size}), "
+                f"got shape {values.shape}"
+            )
+        y, low = _floored(values, floor)
+        data[("curve", loss)] = {"x": seps, "y": y, "hovertext": _hover(values, low, floor)}
+        now = np.array([float(current_gradients[loss])])
+        y_now, low_now = _floored(now, floor)
+        data[("now", loss)] = {"x": [current], "y": y_now, "hovertext": _hover(now, low_now, floor)}
+        shown.extend([y, y_now])
+        any_low = any_low or bool(low.any() or low_now.any())
+    values = np.concatenate(shown)
+    lo, hi = np.log10(values.min()), np.log10(values.max())
+    pad = max(0.5, 0.05 * (hi - lo))
+    layout = {"y_range": [lo - pad, hi + pad], "current": current, "any_low": any_low}
+    return data, layout
+
+
+def _vanishing_keys(losses):
+    return [("curve", loss) for loss in losses] + [("now", loss) for loss in losses]
+
+
+def vanishing_gradient_figure(
+    p_data: Distribution,
+    p_g: Distribution,
+    separations=None,
+    *,
+    losses=LOSSES,
+    curves: dict | None = None,
+    current_gradients: dict | None = None,
+    floor: float = FLOOR,
+    title: str | None = "|generator gradient| as P_g moves away",
+    height: int = 380,
+) -> go.Figure:
+    """|Generator gradient| against the separation Δ between P_data and P_g, on a log axis.
+
+    For each loss and each Δ, the gradient d/dt E_{P_g(Δ)}[ℓ] of
+    :func:`ganviz.generator_gradient` with P_g(Δ) = ``p_g`` translated so that
+    mean(P_g) − mean(P_data) = Δ. For equal-variance Gaussians,
+
+    .. math::
+
+        |g_{minimax}| = \\frac{Δ}{σ^2} E_g[D^*] ≈ e^{-Δ^2/8σ^2}\\cdot…,\\quad
+        |g_{NS}| = \\frac{Δ}{σ^2} E_g[1 - D^*] → \\frac{Δ}{σ^2},\\quad
+        |g_W| = 1.
+
+    The current separation of (``p_data``, ``p_g``) is marked by a vertical
+    line and one point per loss (from the scalar core). Values below
+    ``floor`` — exact zeros of a flat D* included — are drawn at ``floor``
+    and the figure says so (a log axis has no 0).
+
+    Parameters
+    ----------
+    separations : array, optional
+        Δ values of the curves (default: :func:`default_separations`).
+    curves : dict loss → array, optional
+        Precomputed gradients per separation (e.g. from
+        :func:`ganviz.fitting.gradient_curves`), to skip their computation.
+    current_gradients : dict loss → float, optional
+        Precomputed gradients of the current pair.
+
+    Examples
+    --------
+    >>> import ganviz as gv
+    >>> from ganviz.plots.gradients import vanishing_gradient_figure
+    >>> fig = vanishing_gradient_figure(gv.Gaussian(0, 1), gv.Gaussian(5, 1))
+    """
+    losses = _losses(losses, LOSSES)
+    data, layout = _vanishing_data(
+        p_data, p_g, separations, losses, curves, current_gradients, floor
+    )
+    fig = go.Figure()
+    for loss in losses:
+        fig.add_trace(
+            go.Scatter(
+                name=curve_trace_name(loss),
+                legendgroup=loss,
+                mode="lines",
+                line={"color": style.loss_colour(loss), "width": 2.5},
+                hovertemplate="Δ=%{x:.3g}<br>|g|=%{hovertext}<extra></extra>",
+                **data[("curve", loss)],
+            )
+        )
+    for loss in losses:
+        fig.add_trace(
+            go.Scatter(
+                name=marker_trace_name(loss),
+                legendgroup=loss,
+                showlegend=False,
+                mode="markers",
+                marker={
+                    "color": style.loss_colour(loss),
+                    "size": 11,
+                    "line": {"color": "white", "width": 1.5},
+                },
+                hovertemplate="now: Δ=%{x:.3g}<br>|g|=%{hovertext}<extra></extra>",
+                **data[("now", loss)],
+            )
+        )
+    style.base_layout(fig, title=title, height=height)
+    fig.add_vline(x=layout["current"], line={"color": style.FAKE, "width": 1.5, "dash": "dot"})
+    fig.add_annotation(
+        text=f"|gradient| < {floor:.0e} (or exactly 0) is drawn at {floor:.0e}",
+        xref="paper",
+        yref="paper",
+        x=0.99,
+        y=0.02,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 11, "color": style.REFERENCE},
+        visible=layout["any_low"],
+    )
+    fig.update_xaxes(title_text="separation Δ = mean(P_g) − mean(P_data)")
+    fig.update_yaxes(
+        type="log",
+        range=layout["y_range"],
+        title_text="|generator gradient|",
+        exponentformat="power",
+    )
+    fig.update_layout(meta={"losses": list(losses), "floor": floor})
+    return fig
+
+
+def update_vanishing_gradient_figure(
+    fig: go.Figure,
+    p_data: Distribution,
+    p_g: Distribution,
+    separations=None,
+    *,
+    curves: dict | None = None,
+    current_gradients: dict | None = None,
+) -> None:
+    """Refresh a :func:`vanishing_gradient_figure` in place for a new pair (one batch update)."""
+    meta = fig.layout.meta or {}
+    losses, floor = tuple(meta.get("losses", LOSSES)), meta.get("floor", FLOOR)
+    data, layout = _vanishing_data(
+        p_data, p_g, separations, losses, curves, current_gradients, floor
+    )
+    with fig.batch_update():
+        for trace, key in zip(fig.data, _vanishing_keys(losses), strict=True):
+            trace.update(data[key])
+        fig.layout.shapes[0].update(x0=layout["current"], x1=layout["current"])
+        fig.layout.annotations[0].visible = layout["any_low"]
+        fig.layout.yaxis.range = layout["y_range"]
+
+
+# -- per-sample arrows in 1-D ---------------------------------------------------------------
+
+
+_ARROW_BASE_TRACES = ("p_data", "p_g", "D*(x)", "fake")
+
+
+def _lane_jitter(n: int) -> np.ndarray:
+    """Fixed vertical offsets in [−½, ½] so overlapping arrows of one lane stay apart."""
+    return np.random.default_rng(1406).uniform(-0.5, 0.5, n)
+
+
+def _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n):
+    _one_d_pair(p_data, p_g, "sample_arrows_figure")
+    if fakes is None:
+        fakes = p_g.sample(check.sample_count(n_fakes, "n_fakes"), seed=seed)
+    fakes = check.finite_array(fakes, "fakes").ravel()
+    (xs,) = view_axes(p_data, p_g, n=n)
+    dens_data, dens_g = p_data.pdf(xs), p_g.pdf(xs)
+    top = float(max(dens_data.max(), dens_g.max(), 1e-12))
+    lane = 0.22 * top
+    width = float(xs[-1] - xs[0])
+    grads = {loss: sample_gradients(p_data, p_g, fakes, loss) for loss in losses}
+    largest = max((float(np.abs(g).max()) for g in grads.values() if g.size), default=0.0)
+    if arrow_scale is None:
+        scale = 0.12 * width / largest if largest > 0 else 1.0
+    else:
+        scale = check.positive_float(arrow_scale, "arrow_scale")
+    jitter = _lane_jitter(len(fakes))
+    data = {
+        "p_data": {"x": xs, "y": dens_data},
+        "p_g": {"x": xs, "y": dens_g},
+        "D*(x)": {"x": xs, "y": optimal_discriminator(p_data, p_g, xs)},
+        "fake": {"x": fakes, "y": np.zeros(len(fakes))},
+    }
+    labels_x, labels_y, labels = [], [], []
+    for k, loss in enumerate(losses):
+        level = -(k + 1) * lane
+        heights = level + 0.55 * lane * jitter
+        tips = fakes - scale * grads[loss]
+        xs3 = np.empty(3 * len(fakes))
+        ys3 = np.empty(3 * len(fakes))
+        xs3[0::3], xs3[1::3], xs3[2::3] = fakes, tips, np.nan
+        ys3[0::3], ys3[1::3], ys3[2::3] = heights, heights, np.nan
+        visible = np.abs(tips - fakes) > 1e-3 * width
+        sizes = np.zeros(3 * len(fakes))
+        sizes[1::3] = np.where(visible, 8.0, 0.0)  # heads only on arrows long enough to see
+        data[arrow_trace_name(loss)] = {"x": xs3, "y": ys3, "marker.size": sizes}
+        mean_abs = float(np.abs(grads[loss]).mean()) if len(fakes) else 0.0
+        labels_x.append(xs[0])
+        labels_y.append(level + 0.5 * lane)
+        labels.append(f"{loss}: mean |∂ℓ/∂x| = {mean_abs:.2g}")
+    data["lanes"] = {"x": labels_x, "y": labels_y, "text": labels}
+    y_low = -(len(losses) + 0.6) * lane
+    layout = {
+        "y_range": [y_low, 1.08 * top],
+        # D* on the right axis: 0 level with density 0, 1 level with the highest density
+        "y2_range": [y_low / top, 1.08],
+        "x_range": [float(xs[0]), float(xs[-1])],
+        "scale": scale,
+    }
+    return data, layout
+
+
+def sample_arrows_figure(
+    p_data: Distribution,
+    p_g: Distribution,
+    fakes=None,
+    *,
+    losses=LOSSES,
+    n_fakes: int = 24,
+    seed: int | None = 0,
+    arrow_scale: float | None = None,
+    n: int = 400,
+    title: str | None = "Where each loss pushes the fake samples",
+    height: int = 420,
+) -> go.Figure:
+    """1-D densities, D*(x), fake samples, and one lane of −∂ℓ/∂x arrows per loss.
+
+    .. math::
+
+        -∂_x ℓ_{minimax} = D^*\\, s', \\quad -∂_x ℓ_{NS} = (1 - D^*)\\, s', \\quad
+        -∂_x ℓ_W = \\operatorname{sign}(F_g - F_{data}), \\qquad s = \\log p_{data} - \\log p_g
+
+    from :func:`ganviz.sample_gradients`: the direction gradient descent moves
+    each fake. All lanes share one arrow scale (by default the longest arrow
+    is 12 % of the view), so a vanished minimax gradient shows as a lane
+    without arrows; each lane is labelled with its mean |∂ℓ/∂x|. ``fakes``
+    default to ``n_fakes`` draws from ``p_g`` with ``seed``. D*(x) is on the
+    right axis. For 2-D pairs use :func:`ganviz.plots.theory_field`.
+
+    Examples
+    --------
+    >>> import ganviz as gv
+    >>> from ganviz.plots.gradients import sample_arrows_figure
+    >>> fig = sample_arrows_figure(gv.Gaussian(0, 1), gv.Gaussian(5, 1))
+    """
+    losses = _losses(losses, LOSSES)
+    data, layout = _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n)
+    fig = go.Figure()
+    for name, colour in (("p_data", style.DATA), ("p_g", style.FAKE)):
+        fig.add_trace(
+            go.Scatter(
+                name=name,
+                mode="lines",
+                fill="tozeroy",
+                line={"color": colour, "width": 2},
+                **data[name],
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            name="D*(x)",
+            mode="lines",
+            yaxis="y2",
+            line={"color": style.DISCRIMINATOR, "width": 2, "dash": "dash"},
+            **data["D*(x)"],
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            name="fake",
+            mode="markers",
+            marker={"color": style.FAKE, "size": 8, "symbol": "line-ns-open"},
+            hoverinfo="skip",
+            **data["fake"],
+        )
+    )
+    for loss in losses:
+        arrows = data[arrow_trace_name(loss)]
+        colour = style.loss_colour(loss)
+        fig.add_trace(
+            go.Scatter(
+                name=arrow_trace_name(loss),
+                legendgroup=loss,
+                mode="lines+markers",
+                x=arrows["x"],
+                y=arrows["y"],
+                line={"color": colour, "width": 1.6},
+                marker={
+                    "symbol": "arrow",
+                    "angleref": "previous",
+                    "size": arrows["marker.size"],
+                    "color": colour,
+                },
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            name="lanes",
+            mode="text",
+            textposition="top right",
+            showlegend=False,
+            hoverinfo="skip",
+            textfont={"size": 11, "color": style.REFERENCE},
+            **data["lanes"],
+        )
+    )
+    style.base_layout(fig, title=title, height=height)
+    fig.update_layout(
+        xaxis={"range": layout["x_range"], "title": {"text": "x"}},
+        yaxis={"range": layout["y_range"], "title": {"text": "density"}, "zeroline": True},
+        yaxis2={
+            "range": layout["y2_range"],
+            "tickvals": [0, 0.5, 1],
+            "overlaying": "y",
+            "side": "right",
+            "title": {"text": "D*(x)"},
+            "showgrid": False,
+        },
+        meta={"losses": list(losses), "arrow_scale": layout["scale"]},
+    )
+    return fig
+
+
+def _arrow_keys(losses):
+    return [*_ARROW_BASE_TRACES, *(arrow_trace_name(loss) for loss in losses), "lanes"]
+
+
+def update_sample_arrows_figure(
+    fig: go.Figure,
+    p_data: Distribution,
+    p_g: Distribution,
+    fakes=None,
+    *,
+    n_fakes: int = 24,
+    seed: int | None = 0,
+    arrow_scale: float | None = None,
+) -> None:
+    """Refresh a :func:`sample_arrows_figure` in place (one batch update)."""
+    meta = fig.layout.meta or {}
+    losses = tuple(meta.get("losses", LOSSES))
+    n = len(fig.data[0].x)
+    data, layout = _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n)
+    with fig.batch_update():
+        for trace, key in zip(fig.data, _arrow_keys(losses), strict=True):
+            trace.update(data[key])
+        fig.layout.xaxis.range = layout["x_range"]
+        fig.layout.yaxis.range = layout["y_range"]
+        fig.layout.yaxis2.range = layout["y2_range"]
+        fig.layout.meta = {"losses": list(losses), "arrow_scale": layout["scale"]}
