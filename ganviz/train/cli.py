@@ -1,0 +1,246 @@
+"""``ganviz train``: train a GAN from the command line.
+
+    ganviz train --dataset ring8 --loss wgan-gp --steps 3000 --seed 0 --out runs/ring8
+    ganviz train --preset ring8-wgan-gp --seed 3
+    ganviz train --resume runs/ring8/checkpoint.pt --steps 6000
+
+Writes ``metrics.json``, ``checkpoint.pt`` (the last good state, refreshed at
+every evaluation) and ``report.html`` into ``--out``. Exit status: 0 done,
+1 diverged or data unavailable, 2 bad flags, 130 interrupted (the checkpoint
+and metrics of the finished steps are still written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["build_parser", "main"]
+
+#: flag → TrainConfig field, for the flags that map one to one.
+_FIELDS = {
+    "dataset": "dataset",
+    "loss": "loss",
+    "penalty": "penalty",
+    "penalty_weight": "penalty_weight",
+    "clip": "clip",
+    "steps": "steps",
+    "seed": "seed",
+    "batch_size": "batch_size",
+    "hidden": "hidden",
+    "depth": "depth",
+    "z_dim": "z_dim",
+    "noise": "noise",
+    "activation": "activation",
+    "model": "model",
+    "channels": "channels",
+    "optimizer": "optimizer",
+    "lr_d": "lr_d",
+    "lr_g": "lr_g",
+    "d_steps": "d_steps",
+    "device": "device",
+    "eval_every": "snapshot_every",
+    "eval_samples": "eval_samples",
+    "threads": "threads",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .config import DEVICES, MODELS, NOISES, OPTIMIZERS
+    from .data import DATASETS
+    from .losses import LOSSES
+    from .models import ACTIVATIONS
+    from .penalties import PENALTIES
+    from .presets import PRESETS
+
+    p = argparse.ArgumentParser(
+        prog="ganviz train",
+        description="Train a GAN on a 2-D toy or a small image set; write metrics.json, "
+        "a checkpoint and report.html.",
+        epilog="Flags given with --preset override the preset. Presets: "
+        + "; ".join(f"{k}: {v[0]}" for k, v in PRESETS.items()),
+    )
+    p.add_argument("--preset", choices=list(PRESETS), help="start from a documented configuration")
+    p.add_argument("--dataset", choices=list(DATASETS), help="training data (default ring8)")
+    p.add_argument("--loss", choices=list(LOSSES), help="GAN loss (default nonsaturating)")
+    p.add_argument(
+        "--penalty", choices=["auto", "none", *PENALTIES], help="regulariser (default auto)"
+    )
+    p.add_argument(
+        "--penalty-weight", type=float, metavar="W", help="λ of the gradient penalty / γ of R1"
+    )
+    p.add_argument(
+        "--clip", type=float, metavar="C", help="weight-clipping bound of the wgan critic"
+    )
+    p.add_argument("--steps", type=int, metavar="N", help="generator steps in total (default 3000)")
+    p.add_argument("--seed", type=int, metavar="S", help="random seed (default 0)")
+    p.add_argument(
+        "--out", metavar="DIR", help="output folder (default runs/<dataset>-<loss>-seed<seed>)"
+    )
+    p.add_argument("--batch-size", type=int, metavar="B")
+    p.add_argument("--hidden", type=int, metavar="W", help="width of the hidden MLP layers")
+    p.add_argument("--depth", type=int, metavar="L", help="number of hidden MLP layers")
+    p.add_argument(
+        "--z-dim", type=int, metavar="Z", help="noise dimension (default 2 toys, 32 images)"
+    )
+    p.add_argument("--noise", choices=list(NOISES))
+    p.add_argument("--activation", choices=list(ACTIVATIONS))
+    p.add_argument("--model", choices=list(MODELS))
+    p.add_argument("--channels", type=int, metavar="C", help="base channels of the conv pair")
+    p.add_argument("--optimizer", choices=list(OPTIMIZERS))
+    p.add_argument("--lr-d", type=float, metavar="LR", help="discriminator learning rate")
+    p.add_argument("--lr-g", type=float, metavar="LR", help="generator learning rate")
+    p.add_argument(
+        "--d-steps", type=int, metavar="K", help="discriminator updates per generator update"
+    )
+    p.add_argument(
+        "--device", metavar="DEV", help=f"one of {', '.join(DEVICES)} or cuda:N (default auto)"
+    )
+    p.add_argument(
+        "--eval-every", type=int, metavar="N", help="generator steps between evaluations"
+    )
+    p.add_argument("--eval-samples", type=int, metavar="N", help="generated samples per evaluation")
+    p.add_argument(
+        "--threads", type=int, metavar="T", help="torch CPU threads (default: torch's choice)"
+    )
+    p.add_argument(
+        "--data-dir", metavar="DIR", help="folder of downloaded datasets (sets GANVIZ_DATA)"
+    )
+    p.add_argument("--resume", metavar="CKPT", help="continue the run saved in this checkpoint")
+    p.add_argument("--no-report", action="store_true", help="do not write report.html")
+    p.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    return p
+
+
+def _config_from_args(args, parser):
+    from .config import TrainConfig
+    from .presets import PRESETS
+
+    fields = dict(PRESETS[args.preset][1]) if args.preset else {}
+    for flag, name in _FIELDS.items():
+        value = getattr(args, flag)
+        if value is not None:
+            fields[name] = value
+    try:
+        return TrainConfig(**fields)
+    except ValueError as exc:
+        parser.error(str(exc))
+
+
+def _json_safe(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``ganviz train``; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.data_dir:
+        os.environ["GANVIZ_DATA"] = str(Path(args.data_dir).expanduser())
+
+    from tqdm import tqdm
+
+    from .data import DatasetUnavailable
+    from .report import write_report
+    from .trainer import Trainer, TrainingDiverged
+
+    try:
+        if args.resume:
+            overrides = {
+                _FIELDS[f]: getattr(args, f)
+                for f in ("steps", "eval_every", "eval_samples", "threads", "device")
+                if getattr(args, f) is not None
+            }
+            trainer = Trainer.load(args.resume, **overrides)
+        else:
+            trainer = Trainer(_config_from_args(args, parser))
+    except DatasetUnavailable as exc:
+        sys.stderr.write(f"ganviz train: {exc}\n")
+        return 1
+    except ValueError as exc:
+        parser.error(str(exc))
+    except FileNotFoundError as exc:
+        parser.error(f"--resume: {exc}")
+
+    cfg = trainer.config
+    out = Path(args.out or f"runs/{trainer.dataset.name}-{cfg.loss}-seed{cfg.seed}")
+    out.mkdir(parents=True, exist_ok=True)
+    checkpoint = out / "checkpoint.pt"
+    remaining = max(cfg.steps - trainer.step_count, 0)
+
+    def save_checkpoint(_snapshot):
+        trainer.save(checkpoint)  # every snapshot passed the divergence check: a good state
+
+    bar = tqdm(
+        total=remaining,
+        desc=f"{trainer.dataset.name} {cfg.loss}",
+        unit="step",
+        file=sys.stderr,
+        disable=args.quiet or not sys.stderr.isatty(),
+        dynamic_ncols=True,
+    )
+    status, code = "completed", 0
+    start = time.perf_counter()
+    steps_before = trainer.step_count
+    try:
+        trainer.run(
+            remaining, callback=save_checkpoint if cfg.snapshot_every else None, progress=bar
+        )
+        if not trainer.history or trainer.history[-1].step != trainer.step_count:
+            trainer.record_snapshot()
+        trainer.save(checkpoint)
+    except TrainingDiverged as exc:
+        status, code = "diverged", 1
+        kept = f" The last good checkpoint is {checkpoint}." if checkpoint.exists() else ""
+        sys.stderr.write(f"\nganviz train: {exc}{kept}\n")
+    except KeyboardInterrupt:
+        status, code = "interrupted", 130
+        sys.stderr.write(f"\nganviz train: interrupted at step {trainer.step_count}; saving.\n")
+        trainer.save(checkpoint)
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    done = trainer.step_count - steps_before
+    final = dict(trainer.history[-1].metrics) if trainer.history else {}
+    if trainer.history:
+        final.update({f"loss_{k}": v for k, v in trainer.history[-1].losses.items()})
+    summary = {
+        "config": cfg.to_dict(),
+        "status": status,
+        "step": trainer.step_count,
+        "d_steps_done": trainer.d_step_count,
+        "final": final,
+        "history": list(trainer.records),
+        "steps_per_second": done / seconds if seconds > 0 and done else 0.0,
+        "seconds": seconds,
+        "device": str(trainer.device),
+        "checkpoint": str(checkpoint) if checkpoint.exists() else None,
+    }
+    (out / "metrics.json").write_text(json.dumps(_json_safe(summary), indent=2), encoding="utf-8")
+    if not args.no_report and trainer.history:
+        write_report(trainer, out / "report.html", summary=summary)
+    if not args.quiet:
+        shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in final.items()}
+        sys.stdout.write(
+            f"{status}: {trainer.step_count} steps, {summary['steps_per_second']:.1f} steps/s; "
+            f"{json.dumps(shown)}\nwrote {out}/metrics.json"
+            + (f", {checkpoint}" if checkpoint.exists() else "")
+            + ("" if args.no_report or not trainer.history else f", {out}/report.html")
+            + "\n"
+        )
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

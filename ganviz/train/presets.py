@@ -1,0 +1,91 @@
+"""Documented, measured starting points (``ganviz train --preset NAME``).
+
+Each preset is a set of :class:`~ganviz.train.TrainConfig` fields; command
+line flags given next to ``--preset`` override them. The quality numbers in
+``docs/trainer.md`` were measured with ``benchmarks/trainer_quality.py``.
+"""
+
+from __future__ import annotations
+
+from .config import TrainConfig
+
+__all__ = ["PRESETS", "preset_config"]
+
+#: name → (one-line description, TrainConfig fields)
+PRESETS: dict[str, tuple[str, dict]] = {
+    "ring8-wgan-gp": (
+        "ring of 8 Gaussians (σ 0.02), WGAN-GP, 5 critic steps per generator step: all 8 modes",
+        {
+            "dataset": "ring8",
+            "loss": "wgan-gp",
+            "penalty_weight": 0.1,
+            "d_steps": 5,
+            "lr_d": 1e-4,
+            "lr_g": 1e-4,
+            "betas": (0.5, 0.9),
+            "steps": 3000,
+        },
+    ),
+    "ring8-nonsaturating": (
+        "the same ring with the non-saturating loss: watch it hop between modes or collapse",
+        {
+            "dataset": "ring8",
+            "loss": "nonsaturating",
+            "d_steps": 1,
+            "lr_d": 2e-4,
+            "lr_g": 2e-4,
+            "betas": (0.5, 0.999),
+            "steps": 3000,
+        },
+    ),
+    "grid25-wgan-gp": (
+        "5×5 grid of Gaussians (σ 0.05, the VEEGAN/PacGAN grid), WGAN-GP",
+        {
+            "dataset": "grid25",
+            "loss": "wgan-gp",
+            "penalty_weight": 0.1,
+            "d_steps": 5,
+            "lr_d": 1e-4,
+            "lr_g": 1e-4,
+            "betas": (0.5, 0.9),
+            "steps": 5000,
+        },
+    ),
+    "digits": (
+        "scikit-learn's 8×8 digits (offline), DCGAN-style conv pair, non-saturating loss",
+        {
+            "dataset": "digits",
+            "loss": "nonsaturating",
+            "z_dim": 32,
+            "channels": 32,
+            "batch_size": 64,
+            "lr_d": 2e-4,
+            "lr_g": 2e-4,
+            "betas": (0.5, 0.999),
+            "steps": 3000,
+            "snapshot_every": 250,
+        },
+    ),
+    "mnist": (
+        "MNIST 28×28 (downloaded to the cache folder), DCGAN-style conv pair, non-saturating loss",
+        {
+            "dataset": "mnist",
+            "loss": "nonsaturating",
+            "z_dim": 64,
+            "channels": 32,
+            "batch_size": 64,
+            "lr_d": 2e-4,
+            "lr_g": 2e-4,
+            "betas": (0.5, 0.999),
+            "steps": 5000,
+            "snapshot_every": 500,
+        },
+    ),
+}
+
+
+def preset_config(name: str, **overrides) -> TrainConfig:
+    """The :class:`TrainConfig` of preset ``name`` with ``overrides`` applied."""
+    if name not in PRESETS:
+        raise ValueError(f"preset must be one of {', '.join(PRESETS)}; got {name!r}")
+    return TrainConfig(**{**PRESETS[name][1], **overrides})
