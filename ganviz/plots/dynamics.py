@@ -334,11 +334,16 @@ def update_vector_field_figure(
                 traces["value"].zmid = value_mid
         traces["trajectory"].update(x=tx, y=ty)
         traces["start"].update(x=tx[:1], y=ty[:1])
-        traces["flow"].update(x=fx, y=fy)
+        shown_flow = traces["flow"].x
+        if len(fx) or (shown_flow is not None and len(shown_flow)):  # skip empty → empty
+            traces["flow"].update(x=fx, y=fy)
         if clip is not None:
             if extent is None:
                 extent = float(fig.layout.xaxis.range[1])
-            fig.layout.shapes = _band_shapes(clip, extent)
+            shapes = _band_shapes(clip, extent)
+            current = [(s.y0, s.y1) for s in fig.layout.shapes]
+            if current != [(s["y0"], s["y1"]) for s in shapes]:
+                fig.layout.shapes = shapes
 
 
 # ------------------------------------------------------------------ distance over steps
