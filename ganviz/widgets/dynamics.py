@@ -37,6 +37,10 @@ from ._base import ExplorerBase
 
 __all__ = ["DynamicsExplorer"]
 
+#: The continuous flow is drawn over the trajectory's time span steps·h, at most this long
+#: (long enough to circle the equilibrium many times; keeps the ODE solve short).
+FLOW_MAX_TIME = 100.0
+
 #: Controls that parametrise an objective, by the objective's parameter name.
 _PARAM_CONTROLS = ("gamma", "sigma")
 
@@ -71,7 +75,8 @@ class DynamicsExplorer(ExplorerBase):
     extent : float
         Half-width of the square (θ, ψ) view.
     show_flow : bool
-        Also draw the continuous-time flow (an ODE solve: slower, up to ~0.2 s).
+        Also draw the continuous-time flow over t ∈ [0, min(steps·h, 100)] (an ODE
+        solve: slower, typically 10–200 ms).
 
     Examples
     --------
@@ -151,7 +156,7 @@ class DynamicsExplorer(ExplorerBase):
             "step_size": widgets.FloatSlider(
                 value=step_size,
                 min=0.01,
-                max=2.0,
+                max=5.0,
                 step=0.01,
                 description="step size h",
                 style=style,
@@ -350,7 +355,7 @@ class DynamicsExplorer(ExplorerBase):
             field = dyn.dirac_vector_field(name, *self._arrow_grid, **params)
         if value_key != self._value_key:
             value = dyn.dirac_value(name, *self._value_grid, **params)
-        flow = self._flow_points(name, params, steps * h, trajectory[0])
+        flow = self._flow_points(name, params, min(steps * h, FLOW_MAX_TIME), trajectory[0])
 
         dplots.update_vector_field_figure(
             self.figures["field"],
