@@ -395,7 +395,12 @@ class DynamicsExplorer(ExplorerBase):
     @staticmethod
     def _summary(obj, method, h, params, eigenvalues, rho, trajectory) -> str:
         lam = ", ".join(_format_complex(z) for z in eigenvalues)
-        if rho > 1 + 1e-9:
+        if not obj.stationary:
+            verdict = (
+                f"ρ = {rho:.4f} for the one-sided linearisation, but (0, 0) is not a fixed "
+                "point (the field jumps across ψ = 0): training cannot settle there"
+            )
+        elif rho > 1 + 1e-9:
             verdict = f"ρ = {rho:.4f} &gt; 1: the distance grows ≈{100 * (rho - 1):.2g}% per step"
         elif rho < 1 - 1e-9:
             verdict = f"ρ = {rho:.4f} &lt; 1: converges, ≈{100 * (1 - rho):.2g}% closer per step"
@@ -406,16 +411,17 @@ class DynamicsExplorer(ExplorerBase):
             f"λ(J) = {lam}",
             f"{method} steps, h = {h:g}: {verdict}",
         ]
-        if method == "simultaneous":
+        if method == "simultaneous" and obj.stationary:
             h_max = dyn.max_stable_step_size(obj.name, **params)
             lines.append(
                 "no step size converges (Re λ ≥ 0)"
                 if h_max == 0.0
                 else f"simultaneous steps converge for h &lt; {h_max:.3g}"
             )
-        if not obj.stationary:
-            lines.append("(0, 0) is not a fixed point here: the field jumps across ψ = 0")
         escaped = dyn.escape_step(trajectory)
         if escaped is not None:
-            lines.append(f"<span style='color:#b00020'>diverged after {escaped - 1} steps</span>")
+            lines.append(
+                f"<span style='color:#b00020'>diverged at step {escaped} "
+                f"(|θ| or |ψ| beyond {dyn.ESCAPE_RADIUS:.0e})</span>"
+            )
         return "<div style='font-size:12.5px;line-height:1.45'>" + "<br>".join(lines) + "</div>"

@@ -211,6 +211,7 @@ def test_divergence_is_reported_in_the_summary(explorer):
     assert explorer.error is None
     assert dyn.escape_step(explorer.trajectory) is not None
     assert "diverged" in explorer.summary.value
+    assert "not a fixed point" in explorer.summary.value  # WGAN-GP's field jumps at ψ = 0
     assert_shows_current_model(explorer)
 
 
