@@ -6,7 +6,8 @@ displayed directly, and exposes ``.controls`` (name → ipywidget), its
 
 Explorers are imported lazily: ``from ganviz.widgets import
 OptimalDiscriminatorExplorer`` loads only that module, so the theory
-explorers never import torch (only ``TrainingExplorer`` does).
+explorers never import torch (only the training dashboards —
+``TrainingExplorer``, ``ComparisonExplorer``, ``SeedSweepExplorer`` — do).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ _EXPLORERS = {
     "VanishingGradientExplorer": "gradients",
     "ModeCollapseExplorer": "modes",
     "DynamicsExplorer": "dynamics",
+    "TrainingExplorer": "training",
+    "ComparisonExplorer": "comparison",
+    "SeedSweepExplorer": "seeds",
 }
 
 __all__ = sorted(_EXPLORERS)
