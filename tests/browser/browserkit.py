@@ -1,0 +1,518 @@
+"""What the real-browser tests share: servers run as subprocesses, and page helpers.
+
+Kept out of ``conftest.py`` so the helpers can be imported by name and read in
+one place. Nothing here is specific to one explorer: the notebooks to test are
+listed in :data:`NOTEBOOK_CASES`, and a case names (at most) the slider to move.
+
+The page helpers read what a learner sees: Plotly keeps the traces it drew
+in ``gd.data`` on each ``.js-plotly-plot`` element, so a fingerprint of those
+arrays taken before and after a key press tells whether the plot in the page
+really changed (not just the Python model behind it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+
+#: Debian's Chromium; CI installs it with apt-get. Override with GANVIZ_CHROMIUM.
+CHROMIUM = Path(os.environ.get("GANVIZ_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+@dataclass(frozen=True)
+class NotebookCase:
+    """One explorer notebook to open in a real browser.
+
+    ``slider`` is a regular expression matched against a slider's description
+    (its label); ``None`` moves the first slider on the page. ``latency``
+    asks for the slider-to-repaint measurement on this notebook.
+    """
+
+    name: str
+    slider: str | None = None
+    latency: bool = False
+    run_timeout_s: float = 150.0
+    folder: str = "notebooks"
+
+    @property
+    def stem(self) -> str:
+        return Path(self.name).stem
+
+    @property
+    def path(self) -> str:
+        """Path below the server's root folder (as in the Binder URLs)."""
+        return f"{self.folder}/{self.name}"
+
+
+#: Every explorer notebook the browser tests open. A new notebook is covered by
+#: adding one line here; :func:`test_every_explorer_notebook_is_listed` fails
+#: when a notebook in ``notebooks/`` builds an explorer and is missing here.
+NOTEBOOK_CASES = [
+    NotebookCase("01_optimal_discriminator.ipynb", slider=r"^shift of P_g$", latency=True),
+    NotebookCase("02_value_and_js.ipynb"),
+    NotebookCase("03_vanishing_gradients.ipynb"),
+    NotebookCase("04_mode_collapse.ipynb"),
+    NotebookCase("07_training_dynamics.ipynb"),
+]
+
+
+#: The harness's own check: a bare plotly FigureWidget wired to an ipywidgets
+#: slider, no ganviz involved. When it fails the browser stack (JupyterLab,
+#: widget manager, plotly's anywidget front end, Chromium) is broken, not an explorer.
+CANARY = NotebookCase("figurewidget_slider.ipynb", slider=r"^mean$", folder="harness")
+
+_CANARY_SOURCE = """\
+import numpy as np
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+x = np.linspace(-5, 5, 201)
+figure = go.FigureWidget(go.Scatter(x=x, y=np.exp(-x**2 / 2), name="density"))
+mean = widgets.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.1, description="mean")
+
+
+def redraw(change):
+    with figure.batch_update():
+        figure.data[0].y = np.exp(-((x - change["new"]) ** 2) / 2)
+
+
+mean.observe(redraw, names="value")
+widgets.VBox([mean, figure])
+"""
+
+
+def write_canary_notebook(path: Path) -> None:
+    """Write the canary notebook (one markdown cell, one code cell, no outputs)."""
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# Browser harness canary"},
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": _CANARY_SOURCE,
+            },
+        ],
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(notebook, indent=1))
+
+
+def present_cases() -> list[NotebookCase]:
+    """The cases whose notebook exists in ``notebooks/`` (others are still being written)."""
+    return [case for case in NOTEBOOK_CASES if (NOTEBOOKS / case.name).exists()]
+
+
+# -- servers -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the OS picks it, so xdist workers differ)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_get(port: int, path: str, *, method: str = "GET", timeout: float = 5.0):
+    """(status, body) of a plain request to the loopback server; never follows redirects."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+class ServerProcess:
+    """A Jupyter server (JupyterLab or Voilà) running as our own subprocess.
+
+    ``command`` gets ``{port}`` substituted. The process gets its own session
+    so a hung server (and the kernels it started) can be stopped as a group.
+    """
+
+    def __init__(self, name: str, command: list[str], *, cwd: Path, env: dict, log: Path):
+        self.name = name
+        self.command = command
+        self.cwd = cwd
+        self.env = env
+        self.log_path = log
+        self.port: int | None = None
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, ready_path: str, *, timeout: float = 90.0, attempts: int = 3) -> None:
+        """Start on a free port and wait until ``ready_path`` answers; retry on a port clash."""
+        last_error = ""
+        for _ in range(attempts):
+            self.port = free_port()
+            argv = [part.format(port=self.port) for part in self.command]
+            log = self.log_path.open("ab")
+            self.process = subprocess.Popen(
+                argv,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            log.close()
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    last_error = f"exited with {self.process.returncode}"
+                    break
+                with contextlib.suppress(OSError, http.client.HTTPException):
+                    status, _ = http_get(self.port, ready_path, timeout=2)
+                    if status < 500:
+                        return
+                time.sleep(0.25)
+            else:
+                last_error = f"no answer on {ready_path} within {timeout:.0f} s"
+            self.stop()
+        tail = self.log_path.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"{self.name} did not start ({last_error}); log tail:\n{tail}")
+
+    def children_pids(self) -> list[int]:
+        """Pids of processes started by the server (its kernels), read from /proc."""
+        if self.process is None:
+            return []
+        pids = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            with contextlib.suppress(OSError):
+                fields = dict(
+                    line.split(":\t", 1)
+                    for line in status.read_text().splitlines()
+                    if ":\t" in line
+                )
+                if int(fields.get("PPid", "0").strip()) == self.process.pid:
+                    pids.append(int(status.parent.name))
+        return pids
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """SIGTERM (the server shuts its kernels down), then SIGKILL what is left.
+
+        Kernels run in sessions of their own, so the ones this server started
+        are looked up first and ended by pid if they outlive the server.
+        """
+        process = self.process
+        if process is None:
+            return
+        kernels = {pid: _cmdline(pid) for pid in self.children_pids()}
+        self.process = None
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        for pid, cmdline in kernels.items():
+            if cmdline and _cmdline(pid) == cmdline:  # still the same process, not a reused pid
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def process_memory_mib(pid: int) -> dict[str, float]:
+    """Resident (VmRSS) and peak resident (VmHWM) memory of one process, MiB (Linux)."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = round(int(value.split()[0]) / 1024, 1)
+    return out
+
+
+def kernel_pid(server: ServerProcess, kernel_id: str) -> int | None:
+    """The pid of the kernel whose connection file names ``kernel_id``."""
+    for pid in server.children_pids():
+        if kernel_id in _cmdline(pid):
+            return pid
+    return None
+
+
+def jupyter_api(server: ServerProcess, path: str, method: str = "GET"):
+    status, body = http_get(server.port, path, method=method, timeout=10)
+    if status >= 400:
+        raise RuntimeError(f"{method} {path} answered {status}: {body[:200]!r}")
+    return json.loads(body) if body else None
+
+
+def shutdown_kernels(server: ServerProcess) -> None:
+    """Delete every session and kernel so the next test starts from a clean server."""
+    for session in jupyter_api(server, "/api/sessions"):
+        jupyter_api(server, f"/api/sessions/{session['id']}", method="DELETE")
+    for kernel in jupyter_api(server, "/api/kernels"):
+        jupyter_api(server, f"/api/kernels/{kernel['id']}", method="DELETE")
+
+
+def write_json(path: Path, payload: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+
+
+# -- what the page shows -------------------------------------------------------------
+
+#: A fingerprint of every trace array drawn by every Plotly plot in the page:
+#: (plot index, trace index, key, length, FNV-1a hash of the JSON of the values).
+#: Typed arrays (Plotly decodes base64 arrays into them) are turned into lists.
+_FINGERPRINT_JS = """
+() => {
+  const keys = ['x', 'y', 'z', 'u', 'v', 'text', 'customdata', 'marker', 'line', 'visible'];
+  const plain = (key, value) => (ArrayBuffer.isView(value) ? Array.from(value) : value);
+  const fnv = (s) => { let h = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); }
+    return (h >>> 0).toString(16); };
+  const out = [];
+  document.querySelectorAll('.js-plotly-plot').forEach((gd, p) => {
+    (gd.data || []).forEach((trace, t) => {
+      keys.forEach((key) => {
+        if (trace[key] === undefined) return;
+        const s = JSON.stringify(trace[key], plain) || '';
+        out.push([p, t, key, s.length, fnv(s)].join(':'));
+      });
+    });
+  });
+  return out;
+}
+"""
+
+#: Error outputs JupyterLab and Voilà render: stderr streams and tracebacks
+#: (both carry the stderr mime type), Voilà's "There was an error" notice,
+#: widgets that failed to render, and an explorer's own alert line.
+_ERRORS_JS = """
+() => {
+  const texts = [];
+  const add = (el, kind) => texts.push(kind + ': ' + (el.innerText || '').trim().slice(0, 800));
+  document.querySelectorAll(
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+  ).forEach((el) => add(el, 'stderr/traceback'));
+  document.querySelectorAll('.jp-RenderedText, .jp-OutputArea-output').forEach((el) => {
+    if (/There was an error when executing cell|Traceback \\(most recent call last\\)/.test(
+      el.innerText || '')) add(el, 'error');
+  });
+  document.querySelectorAll('.jupyter-widgets .widget-error, .jupyter-widgets-view-error')
+    .forEach((el) => add(el, 'widget failed to render'));
+  document.querySelectorAll('.jupyter-widgets [role=alert]').forEach((el) => {
+    if ((el.innerText || '').trim()) add(el, 'explorer message');
+  });
+  return Array.from(new Set(texts));
+}
+"""
+
+
+def plot_fingerprint(page) -> list[str]:
+    return page.evaluate(_FINGERPRINT_JS)
+
+
+def error_outputs(page) -> list[str]:
+    return page.evaluate(_ERRORS_JS)
+
+
+def wait_for_plots(page, *, timeout_s: float) -> int:
+    """Wait until at least one Plotly plot is drawn and every plot in the page has its SVG.
+
+    Returns the number of plots. Plotly marks a drawn plot with ``.main-svg``.
+    """
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=timeout_s * 1000)
+    page.wait_for_function(
+        """() => { const plots = document.querySelectorAll('.js-plotly-plot');
+                   return plots.length > 0 && Array.from(plots).every(
+                     (gd) => gd.querySelector('.main-svg') && gd.data); }""",
+        timeout=timeout_s * 1000,
+    )
+    return page.locator(".js-plotly-plot").count()
+
+
+def settled_fingerprint(page, *, quiet_s: float = 1.0, timeout_s: float = 30.0) -> list[str]:
+    """The plot fingerprint once it has stopped changing for ``quiet_s``.
+
+    Updates made by the last cells (or a widget's first sync) can still be
+    arriving when the prompts say done; a "before" taken too early would
+    credit those to the slider.
+    """
+    deadline = time.monotonic() + timeout_s
+    current, since = plot_fingerprint(page), time.monotonic()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(150)
+        now = plot_fingerprint(page)
+        if now != current:
+            current, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return current
+    raise AssertionError(f"the plots kept changing for {timeout_s:.0f} s without any input")
+
+
+def find_slider(page, description: str | None):
+    """The keyboard handle of a slider: the first one, or the one whose label matches."""
+    sliders = page.locator(".widget-slider")
+    if description is None:
+        handle = sliders.locator("[role=slider]").first
+    else:
+        pattern = re.compile(description)
+        labels = sliders.locator(".widget-label").all_inner_texts()
+        matches = [i for i, text in enumerate(labels) if pattern.search(text.strip())]
+        if not matches:
+            raise AssertionError(f"no slider labelled /{description}/ among {labels}")
+        handle = sliders.nth(matches[0]).locator("[role=slider]").first
+    handle.wait_for(state="visible", timeout=30_000)
+    return handle
+
+
+def press_until_changed(
+    page,
+    handle,
+    before: list[str],
+    *,
+    key: str = "ArrowRight",
+    presses: int = 3,
+    timeout_s: float = 20.0,
+) -> list[str]:
+    """Focus the slider, press ``key`` as a person would, and wait for the plot data to change.
+
+    Returns the new fingerprint; raises AssertionError naming the slider value if
+    the drawn data is unchanged after ``timeout_s``.
+    """
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(presses):
+        handle.press(key)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        after = plot_fingerprint(page)
+        if after != before:
+            return after
+        page.wait_for_timeout(100)
+    raise AssertionError(
+        f"the plot data in the page did not change within {timeout_s:.0f} s after "
+        f"{presses}×{key} (slider now at {handle.get_attribute('aria-valuenow')})"
+    )
+
+
+_LATENCY_SETUP_JS = """
+() => {
+  window.__ganviz = { key: null, draws: [] };
+  document.addEventListener('keydown', () => { window.__ganviz.key = performance.now(); }, true);
+  document.querySelectorAll('.js-plotly-plot').forEach((gd) => {
+    gd.on('plotly_afterplot', () => window.__ganviz.draws.push(performance.now()));
+  });
+}
+"""
+
+#: Resolve once the plots have been quiet for ``quiet`` ms after the last key:
+#: ``first`` = key → first repaint, ``last`` = key → last repaint (all figures done).
+_LATENCY_WAIT_JS = """
+([quiet, timeout]) => new Promise((resolve) => {
+  const g = window.__ganviz;
+  const tick = () => {
+    const now = performance.now();
+    const draws = g.draws.filter((t) => t >= g.key);
+    if (draws.length && now - draws[draws.length - 1] >= quiet) {
+      resolve({ first: draws[0] - g.key, last: draws[draws.length - 1] - g.key,
+                n: draws.length });
+    } else if (now - g.key > timeout) {
+      resolve(null);
+    } else {
+      setTimeout(tick, 5);
+    }
+  };
+  tick();
+})
+"""
+
+
+def measure_slider_latency(page, handle, *, moves: int = 20, quiet_ms: float = 250.0) -> dict:
+    """Key press on the slider → Plotly repaint, in the page's own clock (``performance.now``).
+
+    Each move presses one arrow key (alternating right and left, so the
+    slider stays inside its range) and waits until the plots are quiet.
+    Returns the per-move times and their median / p90, in milliseconds.
+    """
+    page.evaluate(_LATENCY_SETUP_JS)
+    handle.focus()
+    first, last, missed = [], [], 0
+    for i in range(moves):
+        handle.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        result = page.evaluate(_LATENCY_WAIT_JS, [quiet_ms, 10_000])
+        if result is None:
+            missed += 1
+            continue
+        first.append(result["first"])
+        last.append(result["last"])
+
+    def summary(values: list[float]) -> dict:
+        ordered = sorted(values)
+        if not ordered:
+            return {"median": None, "p90": None}
+        mid = len(ordered) // 2
+        median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+        p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+        return {"median": round(median, 1), "p90": round(p90, 1)}
+
+    return {
+        "moves": moves,
+        "missed": missed,
+        "first_repaint_ms": summary(first),
+        "all_figures_repainted_ms": summary(last),
+        "samples_first_ms": [round(v, 1) for v in first],
+        "samples_last_ms": [round(v, 1) for v in last],
+    }
+
+
+def code_lines(notebook: Path, min_length: int = 16) -> list[str]:
+    """Distinctive source lines of the code cells (absent from the markdown)."""
+    nb = json.loads(notebook.read_text())
+    cells = nb.get("cells", [])
+    markdown = "\n".join(
+        "".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown"
+    )
+    lines = []
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        for line in "".join(cell.get("source", "")).splitlines():
+            line = line.strip()
+            if len(line) >= min_length and line not in markdown and not line.startswith("#"):
+                lines.append(line)
+    return lines

@@ -1,0 +1,88 @@
+"""Each explorer notebook served by Voilà works as a dashboard, code hidden.
+
+``voila notebooks/<name>.ipynb`` is what a teacher runs in front of a class;
+the test loads it in Chromium, waits for the Plotly figures, checks that no
+source code and no error is shown, moves a slider with the keyboard and sees
+the drawn data change. A second test opens the Voilà URL of the Binder badge
+(``voila/render/notebooks/...``) on the JupyterLab server, as Binder does.
+
+Run alone with ``pytest -m browser``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from browserkit import (
+    NOTEBOOK_CASES,
+    NOTEBOOKS,
+    code_lines,
+    error_outputs,
+    find_slider,
+    present_cases,
+    press_until_changed,
+    settled_fingerprint,
+    wait_for_plots,
+    write_json,
+)
+
+pytestmark = pytest.mark.browser
+
+_PARAMS = [pytest.param(case, id=case.stem) for case in present_cases()] or [
+    pytest.param(None, id="none", marks=pytest.mark.skip(reason="no explorer notebook yet"))
+]
+
+
+def _check_dashboard(page, case, *, timeout_s: float) -> dict:
+    """Plots drawn, code hidden, no errors, a slider move changes the drawn data."""
+    started = time.monotonic()
+    wait_for_plots(page, timeout_s=timeout_s)
+    # Voilà shows outputs as cells finish: the last plot may come after the first.
+    before = settled_fingerprint(page)
+    ready_s = time.monotonic() - started
+    assert before, "the plots in the page hold no trace data"
+
+    body = page.locator("body").inner_text()
+    shown = [line for line in code_lines(NOTEBOOKS / case.name) if line in body]
+    assert shown == [], f"Voilà shows source code: {shown[:3]}"
+    assert page.locator(".jp-CodeCell .jp-InputArea:visible, .cm-editor:visible").count() == 0
+    assert error_outputs(page) == [], "errors shown in the dashboard"
+
+    handle = find_slider(page, case.slider)
+    press_until_changed(page, handle, before)
+    page.wait_for_timeout(500)
+    assert error_outputs(page) == [], "errors shown after moving the slider"
+    assert page.ganviz_errors == [], f"JavaScript errors in the page: {page.ganviz_errors}"
+    return {"dashboard_ready_s": round(ready_s, 1)}
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("case", _PARAMS)
+def test_explorer_in_voila(case, voila, page, artifacts):
+    started = time.monotonic()
+    server = voila(case.path)
+    started_s = time.monotonic() - started
+    page.goto(server.url + "/", wait_until="commit", timeout=case.run_timeout_s * 1000)
+    record = _check_dashboard(page, case, timeout_s=case.run_timeout_s)
+    page.screenshot(path=str(artifacts / f"voila-{case.stem}.png"))
+    explorer = page.locator(".jp-OutputArea-output:has(.js-plotly-plot)").first
+    explorer.screenshot(path=str(artifacts / f"voila-explorer-{case.stem}.png"))
+    record.update(notebook=case.path, server_start_s=round(started_s, 1))
+    record["summary"] = (
+        f"Voilà dashboard drawn {record['dashboard_ready_s']} s after the page was requested"
+    )
+    write_json(artifacts / f"voila-{case.stem}.json", record)
+    print(json.dumps(record))
+
+
+@pytest.mark.timeout(240)
+def test_binder_voila_url_serves_the_first_dashboard(lab, page, artifacts):
+    """The Voilà badge opens ``voila/render/notebooks/01_...`` on the Jupyter server."""
+    case = NOTEBOOK_CASES[0]
+    if not (NOTEBOOKS / case.name).exists():
+        pytest.skip(f"{case.path} is not written yet")
+    page.goto(f"{lab.url}/voila/render/{case.path}", wait_until="commit")
+    _check_dashboard(page, case, timeout_s=case.run_timeout_s)
+    page.screenshot(path=str(artifacts / f"binder-voila-{case.stem}.png"))
