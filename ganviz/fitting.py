@@ -55,6 +55,7 @@ __all__ = [
     "gradient_vs_separation",
     "mode_report",
     "mode_std",
+    "trapezoid_grid",
 ]
 
 #: Divergences :func:`fit_gaussian` minimises.
@@ -390,6 +391,25 @@ def fit_gaussian(
 
 
 # -- mode report -------------------------------------------------------------------
+
+
+def trapezoid_grid(*dists: Distribution, per_scale: float = 1.5, max_per_axis: int = 400) -> Grid:
+    """A regular trapezoid grid over the dists' extents, ``per_scale`` points per finest scale.
+
+    For smooth densities that vanish at the box's edges (Gaussian mixtures)
+    the trapezoid rule converges geometrically: with spacing h = σ/1.5 the
+    error on ∫N(x; μ, σ²)·(polynomial) is about e^{-2π²σ²/h²} ≈ 1e-19. In 2-D
+    it needs a few thousand points where the adaptive Gauss–Legendre grid
+    of the core uses tens of thousands, which is what lets the mode-collapse
+    explorer recompute JS and both KLs on every slider move.
+    """
+    dim = dists[0].dim
+    per_scale = check.positive_float(per_scale, "per_scale")
+    finest = min(r.scale for d in dists for axis in range(dim) for r in d.regions(axis))
+    boxes = np.stack([d.extent() for d in dists])
+    box = np.column_stack([boxes[:, :, 0].min(axis=0), boxes[:, :, 1].max(axis=0)])
+    n = math.ceil(float(np.max(np.diff(box, axis=1))) * per_scale / finest) + 1
+    return regular_grid(box, int(min(max(n, 16), max_per_axis)))
 
 
 class ModeReport(NamedTuple):

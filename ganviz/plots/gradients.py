@@ -46,6 +46,7 @@ from ..gradients import (
 from ..grids import view_axes
 from ..theory import optimal_discriminator
 from . import style
+from ._assign import assign
 
 __all__ = [
     "FLOOR",
@@ -113,16 +114,17 @@ def _clip_to(values, lo: float, hi: float) -> np.ndarray:
     return np.clip(np.nan_to_num(np.asarray(values, dtype=float), posinf=hi, neginf=lo), lo, hi)
 
 
-def _loss_figure_data(d_fakes, costs, wrt, n, cost_range, gradient_range):
+def _loss_figure_data(d_fakes, costs, marked, wrt, n, cost_range, gradient_range):
     d = np.linspace(1e-3, 1 - 1e-3, n)
     fakes = np.zeros(0) if d_fakes is None else check.finite_array(d_fakes, "d_fakes").ravel()
     if np.any((fakes < 0) | (fakes > 1)):
         raise ValueError("d_fakes must be discriminator outputs D(G(z)) in [0, 1]")
     data = {}
-    for cost in costs:
-        with np.errstate(divide="ignore", over="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
+        for cost in costs:
             data[("cost", cost)] = {"x": d, "y": generator_cost(d, cost)}
             data[("grad", cost)] = {"x": d, "y": generator_cost_gradient(d, cost, wrt=wrt)}
+        for cost in marked:
             data[("cost_now", cost)] = {
                 "x": fakes,
                 "y": _clip_to(generator_cost(fakes, cost), *cost_range),
@@ -134,13 +136,11 @@ def _loss_figure_data(d_fakes, costs, wrt, n, cost_range, gradient_range):
     return data
 
 
-_LOSS_PANELS = ("cost", "grad", "cost_now", "grad_now")
-
-
 def generator_loss_figure(
     d_fakes=None,
     *,
     costs=GENERATOR_COSTS,
+    marked=("minimax", "nonsaturating"),
     wrt: str = "logit",
     n: int = 400,
     cost_range: tuple[float, float] = (-6.0, 5.0),
@@ -162,8 +162,10 @@ def generator_loss_figure(
     that a good discriminator rejects sit at D ≈ 0, where the minimax cost
     is flat (derivative −D → 0) and −log D is steep (−(1 − D) → −1).
 
-    ``d_fakes`` (the current D*(x) of fake samples) are marked on every curve;
-    marks beyond the visible range are pinned to its edge.
+    ``d_fakes`` (the current D*(x) of fake samples) are marked on the curves
+    of the ``marked`` costs; marks beyond the visible range are pinned to its
+    edge. Trace names: :func:`curve_trace_name` (cost), ``"∂J · <cost>"``,
+    ``"now · <cost>"`` and ``"now ∂J · <cost>"``.
 
     Examples
     --------
@@ -174,10 +176,11 @@ def generator_loss_figure(
     >>> fig = generator_loss_figure(gv.optimal_discriminator(data, fake, fakes))
     """
     costs = _losses(costs, GENERATOR_COSTS, "costs")
+    marked = _losses(marked, costs, "marked") if marked else ()
     wrt = check.choice(wrt, ("logit", "d"), "wrt")
     if gradient_range is None:
         gradient_range = (-1.6, 0.1) if wrt == "logit" else (-10.0, 0.5)
-    data = _loss_figure_data(d_fakes, costs, wrt, n, cost_range, gradient_range)
+    data = _loss_figure_data(d_fakes, costs, marked, wrt, n, cost_range, gradient_range)
     grad_title = "∂J/∂a (a = logit of D)" if wrt == "logit" else "∂J/∂D"
     fig = make_subplots(
         rows=1,
@@ -185,41 +188,30 @@ def generator_loss_figure(
         subplot_titles=("cost J(D)", grad_title),
         horizontal_spacing=0.12,
     )
-    for cost in costs:
+    for key in _loss_trace_keys(costs, marked):
+        panel, cost = key
+        col = 1 if panel.startswith("cost") else 2
         colour = style.loss_colour(cost)
-        for col, panel in ((1, "cost"), (2, "grad")):
-            fig.add_trace(
-                go.Scatter(
-                    name=curve_trace_name(cost) if col == 1 else f"∂J · {cost}",
-                    legendgroup=cost,
-                    showlegend=col == 1,
-                    mode="lines",
-                    line={"color": colour, "width": 2.5},
-                    **data[(panel, cost)],
-                ),
-                row=1,
-                col=col,
+        if panel in ("cost", "grad"):
+            trace = go.Scatter(
+                name=curve_trace_name(cost) if col == 1 else f"∂J · {cost}",
+                legendgroup=cost,
+                showlegend=col == 1,
+                mode="lines",
+                line={"color": colour, "width": 2.5},
+                **data[key],
             )
-    for cost in costs:
-        colour = style.loss_colour(cost)
-        for col, panel in ((1, "cost_now"), (2, "grad_now")):
-            fig.add_trace(
-                go.Scatter(
-                    name=marker_trace_name(cost) if col == 1 else f"now ∂J · {cost}",
-                    legendgroup=cost,
-                    showlegend=False,
-                    mode="markers",
-                    marker={
-                        "color": style.FAKE,
-                        "size": 7,
-                        "line": {"color": colour, "width": 1.5},
-                    },
-                    hovertemplate="D*(fake)=%{x:.3g}<br>%{y:.3g}<extra>" + cost + "</extra>",
-                    **data[(panel, cost)],
-                ),
-                row=1,
-                col=col,
+        else:
+            trace = go.Scatter(
+                name=marker_trace_name(cost) if col == 1 else f"now ∂J · {cost}",
+                legendgroup=cost,
+                showlegend=False,
+                mode="markers",
+                marker={"color": style.FAKE, "size": 7, "line": {"color": colour, "width": 1.5}},
+                hovertemplate="D*(fake)=%{x:.3g}<br>%{y:.3g}<extra>" + cost + "</extra>",
+                **data[key],
             )
+        fig.add_trace(trace, row=1, col=col)
     style.base_layout(fig, title=title, height=height)
     # legend under the panels: above them it would collide with the subplot titles
     fig.update_layout(
@@ -229,27 +221,28 @@ def generator_loss_figure(
     fig.update_xaxes(range=[0, 1], title_text="D(G(z))")
     fig.update_yaxes(range=list(cost_range), row=1, col=1)
     fig.update_yaxes(range=list(gradient_range), row=1, col=2)
-    fig.update_layout(meta={"costs": list(costs), "wrt": wrt})
+    fig.update_layout(meta={"costs": list(costs), "marked": list(marked), "wrt": wrt})
     return fig
 
 
-def _loss_trace_keys(costs):
+def _loss_trace_keys(costs, marked):
     keys = [(panel, cost) for cost in costs for panel in ("cost", "grad")]
-    return keys + [(panel, cost) for cost in costs for panel in ("cost_now", "grad_now")]
+    return keys + [(panel, cost) for cost in marked for panel in ("cost_now", "grad_now")]
 
 
 def update_generator_loss_figure(fig: go.Figure, d_fakes) -> None:
     """Move the D*(fakes) marks of a :func:`generator_loss_figure` in place."""
     meta = fig.layout.meta or {}
     costs, wrt = tuple(meta.get("costs", GENERATOR_COSTS)), meta.get("wrt", "logit")
+    marked = tuple(meta.get("marked", ()))
     cost_range = tuple(fig.layout.yaxis.range)
     gradient_range = tuple(fig.layout.yaxis2.range)
     n = len(fig.data[0].x)
-    data = _loss_figure_data(d_fakes, costs, wrt, n, cost_range, gradient_range)
+    data = _loss_figure_data(d_fakes, costs, marked, wrt, n, cost_range, gradient_range)
     with fig.batch_update():
-        for trace, key in zip(fig.data, _loss_trace_keys(costs), strict=True):
+        for trace, key in zip(fig.data, _loss_trace_keys(costs, marked), strict=True):
             if key[0].endswith("_now"):
-                trace.update(data[key])
+                assign(trace, data[key])
 
 
 # -- |gradient| against separation ------------------------------------------------------
@@ -260,18 +253,6 @@ def _floored(values: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
     magnitude = np.abs(np.asarray(values, dtype=float))
     low = magnitude < floor
     return np.where(low, floor, magnitude), low
-
-
-def _hover(values: np.ndarray, low: np.ndarray, floor: float) -> list[str]:
-    out = []
-    for v, is_low in zip(np.abs(values), low, strict=True):
-        if not is_low:
-            out.append(f"{v:.3g}")
-        elif v == 0:
-            out.append(f"exactly 0 (drawn at {floor:.0e})")
-        else:
-            out.append(f"{v:.3g} < {floor:.0e} (drawn at {floor:.0e})")
-    return out
 
 
 def _separation(p_data: Distribution, p_g: Distribution) -> float:
@@ -307,10 +288,10 @@ def _vanishing_data(p_data, p_g, separations, losses, curves, current_gradients,
                 f"got shape {values.shape}"
             )
         y, low = _floored(values, floor)
-        data[("curve", loss)] = {"x": seps, "y": y, "hovertext": _hover(values, low, floor)}
+        data[("curve", loss)] = {"x": seps, "y": y}
         now = np.array([float(current_gradients[loss])])
         y_now, low_now = _floored(now, floor)
-        data[("now", loss)] = {"x": [current], "y": y_now, "hovertext": _hover(now, low_now, floor)}
+        data[("now", loss)] = {"x": [current], "y": y_now}
         shown.extend([y, y_now])
         any_low = any_low or bool(low.any() or low_now.any())
     values = np.concatenate(shown)
@@ -381,7 +362,7 @@ def vanishing_gradient_figure(
                 legendgroup=loss,
                 mode="lines",
                 line={"color": style.loss_colour(loss), "width": 2.5},
-                hovertemplate="Δ=%{x:.3g}<br>|g|=%{hovertext}<extra></extra>",
+                hovertemplate="Δ=%{x:.3g}<br>|g|=%{y:.3g}<extra></extra>",
                 **data[("curve", loss)],
             )
         )
@@ -397,7 +378,7 @@ def vanishing_gradient_figure(
                     "size": 11,
                     "line": {"color": "white", "width": 1.5},
                 },
-                hovertemplate="now: Δ=%{x:.3g}<br>|g|=%{hovertext}<extra></extra>",
+                hovertemplate="now: Δ=%{x:.3g}<br>|g|=%{y:.3g}<extra></extra>",
                 **data[("now", loss)],
             )
         )
@@ -434,8 +415,13 @@ def update_vanishing_gradient_figure(
     *,
     curves: dict | None = None,
     current_gradients: dict | None = None,
+    redraw_curves: bool = True,
 ) -> None:
-    """Refresh a :func:`vanishing_gradient_figure` in place for a new pair (one batch update)."""
+    """Refresh a :func:`vanishing_gradient_figure` in place for a new pair (one batch update).
+
+    ``redraw_curves=False`` moves only the current-separation marks (the
+    curves depend on the shapes of P_data and P_g, not on where P_g sits).
+    """
     meta = fig.layout.meta or {}
     losses, floor = tuple(meta.get("losses", LOSSES)), meta.get("floor", FLOOR)
     data, layout = _vanishing_data(
@@ -443,8 +429,10 @@ def update_vanishing_gradient_figure(
     )
     with fig.batch_update():
         for trace, key in zip(fig.data, _vanishing_keys(losses), strict=True):
-            trace.update(data[key])
-        fig.layout.shapes[0].update(x0=layout["current"], x1=layout["current"])
+            if redraw_curves or key[0] == "now":
+                assign(trace, data[key])
+        fig.layout.shapes[0].x0 = layout["current"]
+        fig.layout.shapes[0].x1 = layout["current"]
         fig.layout.annotations[0].visible = layout["any_low"]
         fig.layout.yaxis.range = layout["y_range"]
 
@@ -453,6 +441,8 @@ def update_vanishing_gradient_figure(
 
 
 _ARROW_BASE_TRACES = ("p_data", "p_g", "D*(x)", "fake")
+#: Vertical split of :func:`sample_arrows_figure`: arrow lanes below, densities above.
+_LANES_DOMAIN, _DENSITY_DOMAIN = (0.0, 0.36), (0.42, 1.0)
 
 
 def _lane_jitter(n: int) -> np.ndarray:
@@ -468,7 +458,6 @@ def _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n):
     (xs,) = view_axes(p_data, p_g, n=n)
     dens_data, dens_g = p_data.pdf(xs), p_g.pdf(xs)
     top = float(max(dens_data.max(), dens_g.max(), 1e-12))
-    lane = 0.22 * top
     width = float(xs[-1] - xs[0])
     grads = {loss: sample_gradients(p_data, p_g, fakes, loss) for loss in losses}
     largest = max((float(np.abs(g).max()) for g in grads.values() if g.size), default=0.0)
@@ -483,10 +472,8 @@ def _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n):
         "D*(x)": {"x": xs, "y": optimal_discriminator(p_data, p_g, xs)},
         "fake": {"x": fakes, "y": np.zeros(len(fakes))},
     }
-    labels_x, labels_y, labels = [], [], []
     for k, loss in enumerate(losses):
-        level = -(k + 1) * lane
-        heights = level + 0.55 * lane * jitter
+        heights = -(k + 1) + 0.6 * jitter  # lane k at −(k + 1) on the lanes' own axis
         tips = fakes - scale * grads[loss]
         xs3 = np.empty(3 * len(fakes))
         ys3 = np.empty(3 * len(fakes))
@@ -496,18 +483,11 @@ def _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n):
         sizes = np.zeros(3 * len(fakes))
         sizes[1::3] = np.where(visible, 8.0, 0.0)  # heads only on arrows long enough to see
         data[arrow_trace_name(loss)] = {"x": xs3, "y": ys3, "marker.size": sizes}
-        mean_abs = float(np.abs(grads[loss]).mean()) if len(fakes) else 0.0
-        labels_x.append(xs[0])
-        labels_y.append(level + 0.5 * lane)
-        labels.append(f"{loss}: mean |∂ℓ/∂x| = {mean_abs:.2g}")
-    data["lanes"] = {"x": labels_x, "y": labels_y, "text": labels}
-    y_low = -(len(losses) + 0.6) * lane
     layout = {
-        "y_range": [y_low, 1.08 * top],
-        # D* on the right axis: 0 level with density 0, 1 level with the highest density
-        "y2_range": [y_low / top, 1.08],
+        "y_range": [0.0, 1.08 * top],
         "x_range": [float(xs[0]), float(xs[-1])],
         "scale": scale,
+        "gradients": grads,
     }
     return data, layout
 
@@ -523,7 +503,7 @@ def sample_arrows_figure(
     arrow_scale: float | None = None,
     n: int = 400,
     title: str | None = "Where each loss pushes the fake samples",
-    height: int = 420,
+    height: int = 440,
 ) -> go.Figure:
     """1-D densities, D*(x), fake samples, and one lane of −∂ℓ/∂x arrows per loss.
 
@@ -533,11 +513,13 @@ def sample_arrows_figure(
         -∂_x ℓ_W = \\operatorname{sign}(F_g - F_{data}), \\qquad s = \\log p_{data} - \\log p_g
 
     from :func:`ganviz.sample_gradients`: the direction gradient descent moves
-    each fake. All lanes share one arrow scale (by default the longest arrow
-    is 12 % of the view), so a vanished minimax gradient shows as a lane
-    without arrows; each lane is labelled with its mean |∂ℓ/∂x|. ``fakes``
-    default to ``n_fakes`` draws from ``p_g`` with ``seed``. D*(x) is on the
-    right axis. For 2-D pairs use :func:`ganviz.plots.theory_field`.
+    each fake. Top: both densities with D*(x) on the right axis. Bottom: one
+    lane per loss (on its own axis, lane k at −(k + 1)), an arrow from every
+    fake x to x − scale·∂ℓ/∂x. All lanes share one scale (by default the
+    longest arrow is 12 % of the view; the scale is in ``layout.meta``), so a
+    vanished minimax gradient shows as a lane without arrows. ``fakes``
+    default to ``n_fakes`` draws from ``p_g`` with ``seed``. For 2-D pairs
+    use :func:`ganviz.plots.theory_field`.
 
     Examples
     --------
@@ -571,7 +553,7 @@ def sample_arrows_figure(
         go.Scatter(
             name="fake",
             mode="markers",
-            marker={"color": style.FAKE, "size": 8, "symbol": "line-ns-open"},
+            marker={"color": style.FAKE, "size": 9, "symbol": "line-ns-open"},
             hoverinfo="skip",
             **data["fake"],
         )
@@ -584,6 +566,7 @@ def sample_arrows_figure(
                 name=arrow_trace_name(loss),
                 legendgroup=loss,
                 mode="lines+markers",
+                yaxis="y3",
                 x=arrows["x"],
                 y=arrows["y"],
                 line={"color": colour, "width": 1.6},
@@ -596,28 +579,41 @@ def sample_arrows_figure(
                 hoverinfo="skip",
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            name="lanes",
-            mode="text",
-            textposition="top right",
-            showlegend=False,
-            hoverinfo="skip",
-            textfont={"size": 11, "color": style.REFERENCE},
-            **data["lanes"],
-        )
-    )
     style.base_layout(fig, title=title, height=height)
+    for k, loss in enumerate(losses):
+        fig.add_annotation(
+            text=curve_trace_name(loss),
+            xref="paper",
+            yref="y3",
+            x=0.0,
+            y=-(k + 1) + 0.45,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 11, "color": style.loss_colour(loss)},
+        )
     fig.update_layout(
-        xaxis={"range": layout["x_range"], "title": {"text": "x"}},
-        yaxis={"range": layout["y_range"], "title": {"text": "density"}, "zeroline": True},
+        xaxis={"range": layout["x_range"], "title": {"text": "x"}, "anchor": "y3"},
+        yaxis={
+            "range": layout["y_range"],
+            "title": {"text": "density"},
+            "domain": list(_DENSITY_DOMAIN),
+        },
         yaxis2={
-            "range": layout["y2_range"],
+            "range": [0, 1.08],
             "tickvals": [0, 0.5, 1],
             "overlaying": "y",
             "side": "right",
             "title": {"text": "D*(x)"},
             "showgrid": False,
+        },
+        yaxis3={
+            "range": [-(len(losses) + 0.6), -0.3],
+            "domain": list(_LANES_DOMAIN),
+            "showticklabels": False,
+            "showgrid": False,
+            "zeroline": False,
+            "title": {"text": "−∂ℓ/∂x"},
         },
         meta={"losses": list(losses), "arrow_scale": layout["scale"]},
     )
@@ -625,7 +621,7 @@ def sample_arrows_figure(
 
 
 def _arrow_keys(losses):
-    return [*_ARROW_BASE_TRACES, *(arrow_trace_name(loss) for loss in losses), "lanes"]
+    return [*_ARROW_BASE_TRACES, *(arrow_trace_name(loss) for loss in losses)]
 
 
 def update_sample_arrows_figure(
@@ -637,16 +633,22 @@ def update_sample_arrows_figure(
     n_fakes: int = 24,
     seed: int | None = 0,
     arrow_scale: float | None = None,
-) -> None:
-    """Refresh a :func:`sample_arrows_figure` in place (one batch update)."""
+) -> dict[str, np.ndarray]:
+    """Refresh a :func:`sample_arrows_figure` in place (one batch update).
+
+    Returns the per-sample gradients ∂ℓ/∂x drawn, per loss. The arrow scale
+    used is not written back to ``layout.meta`` (a layout change per move costs
+    more than the rest of the update); pass ``arrow_scale`` to fix it.
+    """
     meta = fig.layout.meta or {}
     losses = tuple(meta.get("losses", LOSSES))
     n = len(fig.data[0].x)
     data, layout = _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n)
     with fig.batch_update():
         for trace, key in zip(fig.data, _arrow_keys(losses), strict=True):
-            trace.update(data[key])
-        fig.layout.xaxis.range = layout["x_range"]
-        fig.layout.yaxis.range = layout["y_range"]
-        fig.layout.yaxis2.range = layout["y2_range"]
-        fig.layout.meta = {"losses": list(losses), "arrow_scale": layout["scale"]}
+            assign(trace, data[key])
+        if tuple(fig.layout.xaxis.range) != tuple(layout["x_range"]):
+            fig.layout.xaxis.range = layout["x_range"]
+        if tuple(fig.layout.yaxis.range) != tuple(layout["y_range"]):
+            fig.layout.yaxis.range = layout["y_range"]
+    return layout["gradients"]

@@ -36,6 +36,7 @@ from ..distributions import Distribution, mixture_centres
 from ..fitting import ModeReport, mode_report, mode_std
 from ..grids import view_axes
 from . import style
+from ._assign import assign
 
 __all__ = [
     "METRIC_LABELS",
@@ -287,7 +288,7 @@ def update_mode_collapse_figure(
     names = MODE_TRACES_1D if p_data.dim == 1 else MODE_TRACES_2D
     with fig.batch_update():
         for trace, name in zip(fig.data, names, strict=True):
-            trace.update(data[name])
+            assign(trace, data[name])
         fig.layout.xaxis.range = layout["x_range"]
         fig.layout.yaxis.range = layout["y_range"]
         fig.layout.title.text = title or _summary(report)
@@ -402,6 +403,6 @@ def update_mode_metrics_figure(
     cap = (fig.layout.meta or {}).get("cap", 6.0)
     data = _metric_data(report, cap)
     with fig.batch_update():
-        fig.data[0].update(data["divergences"])
-        fig.data[1].update(data["samples per mode"])
+        assign(fig.data[0], data["divergences"])
+        assign(fig.data[1], data["samples per mode"])
         fig.layout.title.text = title or _summary(report)
