@@ -191,7 +191,10 @@ def _lattice(p_data, p_g, t: np.ndarray, resolution: float, max_elements: int):
     while m > 1 and len(t) * (span / (step / m) + 1) > max_elements:
         m = max(1, m // 2)
     h = step / m
-    n = math.ceil(span / h - 1e-9) + 1
+    # Two empty cells beyond each end: a uniform edge on the last node would lose half a
+    # cell's mass to the trapezoid's end weight h/2.
+    x_lo -= 2 * h
+    n = math.ceil(span / h - 1e-9) + 5
     return h, m, x_lo, n
 
 

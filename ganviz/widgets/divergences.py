@@ -56,6 +56,11 @@ class DivergenceExplorer(ExplorerBase):
         P_g before the shift: the sweep translates this one.
     sweep : ShiftSweep
         The divergences along the shift axis.
+    drawn_shift : float
+        The shift drawn now.
+
+    While the controls describe an invalid combination a message is shown and
+    these attributes, like the figures, keep the last valid state.
     """
 
     def __init__(self, *, shift_range=(-6.0, 6.0), n_shifts: int = 121):
@@ -76,8 +81,10 @@ class DivergenceExplorer(ExplorerBase):
         self.controls.update(self.g_panel.controls)
         self.controls["shift"] = float_slider("shift t of P_g", 2.5, low, high, step)
 
+        # What the figures show now (kept when the controls become invalid).
         self.p_data = self.data_panel.distribution()
         self.p_g_base = self.g_panel.distribution()
+        self.drawn_shift = self.shift
         self.p_g = self.p_g_base.shift(self.shift)
         self.sweep = shift_sweep(self.p_data, self.p_g_base, self.shifts)
         self.divergences = pair_divergences(self.p_data, self.p_g)
@@ -113,6 +120,7 @@ class DivergenceExplorer(ExplorerBase):
 
     @property
     def shift(self) -> float:
+        """The shift slider's value."""
         return float(self.controls["shift"].value)
 
     # -- updates ----------------------------------------------------------------------
@@ -150,4 +158,4 @@ class DivergenceExplorer(ExplorerBase):
         )
         update_value_figure(self.figures["value"], divs)
         self.p_data, self.p_g_base, self.p_g = p_data, p_g_base, p_g
-        self.sweep, self.divergences = sweep, divs
+        self.sweep, self.divergences, self.drawn_shift = sweep, divs, self.shift
