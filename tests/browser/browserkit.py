@@ -176,10 +176,10 @@ class ServerProcess:
     def start(self, ready_path: str, *, timeout: float = 90.0, attempts: int = 3) -> None:
         """Start on a free port and wait until ``ready_path`` answers; retry on a port clash."""
         last_error = ""
-        for _ in range(attempts):
+        for attempt in range(attempts):
             self.port = free_port()
             argv = [part.format(port=self.port) for part in self.command]
-            log = self.log_path.open("ab")
+            log = self.log_path.open("ab" if attempt else "wb")
             self.process = subprocess.Popen(
                 argv,
                 cwd=self.cwd,

@@ -147,6 +147,7 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts):
     session = next(s for s in jupyter_api(lab, "/api/sessions") if s["path"].endswith(case.path))
     pid = kernel_pid(lab, session["kernel"]["id"])
     memory = process_memory_mib(pid) if pid else {}
+    server_memory = process_memory_mib(lab.process.pid)
     record = {
         "notebook": case.path,
         "slider": slider_name,
@@ -156,11 +157,13 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts):
         "run_all_to_plots_s": round(ready_s - opened_s, 1),
         "slider_to_changed_data_s": round(change_s, 2),
         "kernel_memory_mib": memory,
+        "jupyter_server_memory_mib": server_memory,
         "latency": latency and latency["summary"],
     }
     record["summary"] = (
         f"{n_plots} plots after {record['run_all_to_plots_s']} s of Run All; "
-        f"kernel RSS {memory.get('VmRSS')} MiB (peak {memory.get('VmHWM')} MiB)"
+        f"kernel RSS {memory.get('VmRSS')} MiB (peak {memory.get('VmHWM')} MiB), "
+        f"Jupyter server RSS {server_memory.get('VmRSS')} MiB"
     )
     write_json(artifacts / f"lab-{case.stem}.json", record)
     print(json.dumps(record))
