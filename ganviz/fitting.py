@@ -44,7 +44,7 @@ from .distributions import Distribution, Gaussian, Mixture, mixture_centres
 from .gradients import LOSSES
 from .grids import Grid, _legendre, make_grid, regular_grid
 from .modes import mode_counts, mode_coverage
-from .theory import _js, _kl, pair_on_grid
+from .theory import _js, _kl, _roots, pair_on_grid
 
 __all__ = [
     "DIVERGENCES",
@@ -219,7 +219,9 @@ class _Objective:
         else:
             # JS = ½∫p log(2p/(p+q)) + ½∫q log(2q/(p+q)); d/dq of the integrand is ½ log(2q/(p+q))
             lm = np.logaddexp(lp, lq) - LOG2
-            p_part = np.where(lp > -np.inf, np.exp(lp) * (lp - lm), 0.0)
+            has_mass = lp > -np.inf  # 0·log 0 = 0 where P_data has no density
+            p_part = np.zeros_like(lp)
+            p_part[has_mass] = np.exp(lp[has_mass]) * (lp[has_mass] - lm[has_mass])
             value = 0.5 * _dot(g.weights, p_part) + 0.5 * _dot(q_weights, lq - lm)
             phi = 0.5 * (lq - lm)
         # ∫ q ∇log q = 0: subtracting the q-average of φ changes nothing exactly
@@ -573,8 +575,8 @@ def _wasserstein_curve(p_data, p_g, seps, edges) -> np.ndarray:
 
     The optimal critic's slope is piecewise constant, so the expectation is a
     signed sum of P_g-probabilities of the intervals between crossings of
-    F_g(y) and F_data(y + Δ); a crossing between two edges is located by
-    interpolation and two safeguarded Newton steps.
+    F_g(y) and F_data(y + Δ); a crossing between two edges is located to
+    round-off by the core's safeguarded Newton iteration.
     """
     y = edges  # (m, n)
     x = y + seps[:, None]
@@ -585,18 +587,13 @@ def _wasserstein_curve(p_data, p_g, seps, edges) -> np.ndarray:
     total = np.where(s0 == s1, s0 * np.diff(fq, axis=1), 0.0).sum(axis=1)
     rows, cols = np.nonzero(s0 != s1)
     if len(rows):
-        a, b = y[rows, cols], y[rows, cols + 1]
-        da, db = diff[rows, cols], diff[rows, cols + 1]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            root = a + (b - a) * np.nan_to_num(da / (da - db), nan=0.5)
-        root = np.clip(root, a, b)
         shift = seps[rows]
-        for _ in range(2):
-            g = p_g.cdf(root) - p_data.cdf(root + shift)
-            dg = p_g.pdf(root) - p_data.pdf(root + shift)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                step = np.where(dg != 0, g / dg, 0.0)
-            root = np.clip(root - np.nan_to_num(step), a, b)
+        root = _roots(
+            lambda t: p_g.cdf(t) - p_data.cdf(t + shift),
+            lambda t: p_g.pdf(t) - p_data.pdf(t + shift),
+            y[rows, cols],
+            y[rows, cols + 1],
+        )
         f_root = p_g.cdf(root)
         part = s0[rows, cols] * (f_root - fq[rows, cols]) + s1[rows, cols] * (
             fq[rows, cols + 1] - f_root
