@@ -72,10 +72,10 @@ class NotebookCase:
 #: when a notebook in ``notebooks/`` builds an explorer and is missing here.
 NOTEBOOK_CASES = [
     NotebookCase("01_optimal_discriminator.ipynb", slider=r"^shift of P_g$", latency=True),
-    NotebookCase("02_value_and_js.ipynb"),
-    NotebookCase("03_vanishing_gradients.ipynb"),
-    NotebookCase("04_mode_collapse.ipynb"),
-    NotebookCase("07_training_dynamics.ipynb"),
+    NotebookCase("02_value_and_js.ipynb", slider=r"^shift t of P_g$"),
+    NotebookCase("03_vanishing_gradients.ipynb", slider=r"^separation Δ$"),
+    NotebookCase("04_mode_collapse.ipynb", slider=r"^P_g covers$"),
+    NotebookCase("07_training_dynamics.ipynb", slider=r"^step size h$"),
 ]
 
 
