@@ -46,6 +46,7 @@ from ..plots.gradients import (
 from ..theory import optimal_discriminator
 from ._base import ExplorerBase
 from ._controls import float_slider
+from ._fresh import FreshFigures
 
 __all__ = ["FAMILIES", "VanishingGradientExplorer", "pair_for"]
 
@@ -90,7 +91,7 @@ def pair_for(
     return Uniform([-a, -a], [a, a]), Uniform([delta - b, -a], [delta + b, a])
 
 
-class VanishingGradientExplorer(ExplorerBase):
+class VanishingGradientExplorer(FreshFigures, ExplorerBase):
     """Separate P_data and P_g; compare the generator gradient of three losses.
 
     Parameters
@@ -171,8 +172,9 @@ class VanishingGradientExplorer(ExplorerBase):
         self.figures = self._build_figures(state)
         self.figure = self.figures["gradients"]
         self._apply(state, draw=False)
+        self._suspended = False
         self._layout()
-        self.observe_controls(self.update)
+        self.observe_controls(self._on_change)
 
     # -- model ----------------------------------------------------------------------------
     def _settings(self) -> dict:
@@ -317,6 +319,28 @@ class VanishingGradientExplorer(ExplorerBase):
         self.controls["arrows"].layout.display = "none" if dim == 1 else None
 
     # -- updates ---------------------------------------------------------------------------
+    def _on_change(self) -> None:
+        if not self._suspended:
+            self.update()
+
+    def set(self, **values) -> None:
+        """Set several controls at once and redraw once (guarded, like a slider move).
+
+        >>> explorer.set(separation=8.0, fake_spread=0.5)   # doctest: +SKIP
+        """
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(
+                f"unknown control(s) {sorted(unknown)}; choose from {sorted(self.controls)}"
+            )
+        self._suspended = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._suspended = False
+        self._guarded(self.update)
+
     def update(self) -> None:
         """Recompute from the controls and redraw every visible figure in place.
 

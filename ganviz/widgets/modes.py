@@ -40,6 +40,7 @@ from ..plots.modes import (
 )
 from ._base import ExplorerBase
 from ._controls import float_slider
+from ._fresh import FreshFigures
 
 __all__ = ["ModeCollapseExplorer", "modes_of"]
 
@@ -69,7 +70,7 @@ def modes_of(dim: int, k: int, spacing: float, spread: float) -> Mixture:
     return Mixture([Gaussian(c, std=spread) for c in centres])
 
 
-class ModeCollapseExplorer(ExplorerBase):
+class ModeCollapseExplorer(FreshFigures, ExplorerBase):
     """K modes for P_data, a P_g on a chosen subset (or a fitted Gaussian), and the numbers.
 
     Parameters
@@ -122,6 +123,7 @@ class ModeCollapseExplorer(ExplorerBase):
         self.fit_result: GaussianFit | None = None
         self._fit_cache: dict[tuple, GaussianFit] = {}
         self._syncing = False
+        self._suspended = False
         self.controls.update(
             layout=widgets.ToggleButtons(
                 options=[("ring (2-D)", 2), ("line (1-D)", 1)], value=dim, description="modes on"
@@ -258,8 +260,7 @@ class ModeCollapseExplorer(ExplorerBase):
             self.controls["covered"].value = tuple(range(int(self.controls["n_covered"].value)))
         finally:
             self._syncing = False
-        self.fit_result = None
-        self.update()
+        self._changed()
 
     def _on_covered(self) -> None:
         if self._syncing:
@@ -271,15 +272,40 @@ class ModeCollapseExplorer(ExplorerBase):
                 self.controls["n_covered"].value = len(chosen)
             finally:
                 self._syncing = False
-        self.fit_result = None
-        self.update()
+        self._changed()
 
     def _on_data(self) -> None:
         if self._syncing:
             return
-        # P_data changed: a fitted Gaussian no longer belongs to it; show the subset again.
+        self._changed()
+
+    def _changed(self) -> None:
+        # P_data or the chosen modes changed: a fitted Gaussian no longer belongs; show the modes.
         self.fit_result = None
-        self.update()
+        if not self._suspended:
+            self.update()
+
+    #: Order in which :meth:`set` applies controls (K first: it decides which modes exist).
+    _SET_ORDER = ("layout", "k", "spacing", "spread", "n_covered", "covered")
+
+    def set(self, **values) -> None:
+        """Set several controls at once and redraw once (guarded, like a slider move).
+
+        >>> explorer.set(layout=1, k=5, covered=(0, 2))   # doctest: +SKIP
+        """
+        unknown = set(values) - set(self._SET_ORDER)
+        if unknown:
+            raise ValueError(
+                f"unknown control(s) {sorted(unknown)}; choose from {list(self._SET_ORDER)}"
+            )
+        self._suspended = True
+        try:
+            for name in self._SET_ORDER:
+                if name in values:
+                    self.controls[name].value = values[name]
+        finally:
+            self._suspended = False
+        self._guarded(self.update)
 
     def update(self) -> None:
         """Recompute from the controls (or the current fit) and redraw in place.

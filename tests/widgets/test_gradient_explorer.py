@@ -193,3 +193,25 @@ def test_two_hundred_random_moves_leave_no_exception_and_no_stale_trace():
         assert_cheap_state(explorer)
         if move % 50 == 49:
             assert_full_state(explorer)
+
+
+def test_set_changes_several_controls_with_one_redraw():
+    explorer = VanishingGradientExplorer()
+    explorer.set(separation=8.0, fake_spread=0.5, family="uniform")
+    assert explorer.p_g.mean == pytest.approx(8.0)
+    assert_full_state(explorer)
+    explorer.set(data_spread=0.0)
+    assert "spread of P_data" in explorer.error
+    with pytest.raises(ValueError, match="unknown control"):
+        explorer.set(bogus=1)
+
+
+def test_display_shows_changes_made_before_it():
+    """A nested FigureWidget renders first from a copy of its state; display refreshes it."""
+    explorer = VanishingGradientExplorer()
+    explorer.set(separation=9.0)
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    fig = explorer.figures["gradients"]
+    shown = [t for t in fig._widget_data if t.get("name") == marker_trace_name("minimax")]
+    assert shown[0]["x"][0] == pytest.approx(9.0)

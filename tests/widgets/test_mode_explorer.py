@@ -212,3 +212,22 @@ def test_two_hundred_random_moves_leave_no_exception_and_no_stale_trace():
             c["covered"].value = (0,)
         assert explorer.error is None
         assert_state(explorer, full=move % 50 == 49)
+
+
+def test_set_changes_several_controls_with_one_redraw():
+    explorer = ModeCollapseExplorer()
+    explorer.set(layout=1, k=5, covered=(0, 2), spacing=3.0)
+    assert explorer.p_data.dim == 1 and explorer.controls["n_covered"].value == 2
+    assert explorer.report.modes_covered == 2
+    assert_state(explorer, full=True)
+    with pytest.raises(ValueError, match="unknown control"):
+        explorer.set(colour="red")
+
+
+def test_display_shows_changes_made_before_it():
+    explorer = ModeCollapseExplorer()
+    explorer.set(covered=(0, 1, 2, 3, 4, 5, 6, 7))
+    explorer._repr_mimebundle_()
+    bars = [t for t in explorer.figures["metrics"]._widget_data if t.get("name") == "divergences"]
+    np.testing.assert_allclose(bars[0]["y"][2], explorer.report.kl_g_data)
+    assert explorer.report.kl_g_data == pytest.approx(0.0, abs=1e-3)

@@ -1,0 +1,26 @@
+"""Display an explorer with figures that show its current state.
+
+A plotly ``FigureWidget`` copies its traces and layout into the state the
+browser first renders from only when it is displayed *itself* (its own
+``_repr_mimebundle_``). Nested in an explorer's boxes it is not, so changes
+made between construction and display — ``explorer.set(...)`` in the same
+cell, or a second display of an explorer already used — would be missing
+from the first render. This mixin refreshes that state, as plotly does,
+whenever the explorer is displayed.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+
+__all__ = ["FreshFigures"]
+
+
+class FreshFigures:
+    """Mixin for explorers holding their FigureWidgets in ``self.figures`` (a dict)."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        for fig in self.figures.values():
+            fig._widget_layout = deepcopy(fig._layout_obj._props)
+            fig._widget_data = deepcopy(fig._data)
+        return super()._repr_mimebundle_(**kwargs)
