@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--data-dir", metavar="DIR", help="folder of downloaded datasets (sets GANVIZ_DATA)"
     )
+    p.add_argument(
+        "--no-download", action="store_true", help="never download mnist/fashion-mnist files"
+    )
     p.add_argument("--resume", metavar="CKPT", help="continue the run saved in this checkpoint")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
@@ -126,6 +129,8 @@ def _config_from_args(args, parser):
         value = getattr(args, flag)
         if value is not None:
             fields[name] = value
+    if args.no_download and fields.get("dataset") in ("mnist", "fashion-mnist"):
+        fields["dataset_options"] = {**fields.get("dataset_options", {}), "download": False}
     try:
         return TrainConfig(**fields)
     except ValueError as exc:

@@ -216,9 +216,7 @@ class _MixtureSampler:
             idx = torch.multinomial(self.weights, n, replacement=True, generator=gen)
         if self.common_scale is not None:
             noise = torch.randn(n, 2, generator=gen, device=device)
-            return torch.addcmul(
-                self.locs[idx], noise, torch.tensor(self.common_scale, device=device)
-            )
+            return self.locs[idx].add_(noise, alpha=self.common_scale)
         if self.all_uniform:
             noise = torch.rand(n, 2, generator=gen, device=device)
         else:
@@ -244,15 +242,15 @@ def _moons(n, gen, device, noise=0.1):
     t = math.pi * torch.rand(n, generator=gen, device=device)
     x = torch.where(upper, torch.cos(t), 1.0 - torch.cos(t))
     y = torch.where(upper, torch.sin(t), 0.5 - torch.sin(t))
-    pts = torch.stack([x, y], dim=1) + noise * torch.randn(n, 2, generator=gen, device=device)
-    return pts * 2.0 + torch.tensor([-1.0, -0.2], device=device)
+    pts = torch.stack([2.0 * x - 1.0, 2.0 * y - 0.2], dim=1)
+    return pts.add_(torch.randn(n, 2, generator=gen, device=device), alpha=2.0 * noise)
 
 
 def _circles(n, gen, device, noise=0.08, factor=0.5, scale=3.0):
     """Two concentric circles of radii ``scale`` and ``factor·scale`` plus Gaussian noise."""
     inner = torch.rand(n, generator=gen, device=device) < 0.5
     t = 2 * math.pi * torch.rand(n, generator=gen, device=device)
-    r = torch.where(inner, torch.tensor(factor, device=device), torch.tensor(1.0, device=device))
+    r = torch.where(inner, factor, 1.0)
     pts = torch.stack([r * torch.cos(t), r * torch.sin(t)], dim=1)
     return (pts + noise * torch.randn(n, 2, generator=gen, device=device)) * scale
 

@@ -7,8 +7,9 @@
     * ``kl`` = KL(P_data‖P_g) and ``js`` = JS(P_data‖P_g), **estimated** as in
       GAN Lab from two histograms on a fixed ``bins × bins`` grid over the
       dataset's view box (samples outside are clamped to the border bins),
-      each bin count smoothed by a pseudo-count of ½ (Jeffreys) so an empty
-      bin never makes the KL infinite. The estimate is biased — coarse bins
+      each bin count smoothed by a pseudo-count of 0.01 so an empty bin never
+      makes the KL infinite (small enough that disjoint samples still give
+      JS ≈ log 2). The estimate is biased — coarse bins
       hide fine structure, finite samples add noise — but it is consistent
       from snapshot to snapshot, which is what a curve needs.
 
@@ -17,7 +18,10 @@ Images
     for the big sets, on disk) labels every generated image:
 
     * ``classes_covered``: classes that receive at least 1 % of the generated
-      samples among those classified with confidence ≥ ½;
+      samples among those classified with confidence ≥ 0.9 (uniform noise
+      images reach one class at most, real digits all ten);
+    * ``confident``: the fraction of generated samples classified with
+      confidence ≥ 0.9 (a rough "looks like some class" score);
     * ``class_kl``: KL(q‖uniform) = Σ_c q_c log(K q_c) of the generated class
       histogram q (0 for perfectly balanced classes, log K for one class);
     * ``fid``: the Fréchet distance between Gaussians fitted to classifier
@@ -77,7 +81,7 @@ def _kl(p: np.ndarray, q: np.ndarray) -> float:
 
 
 def histogram_divergences(
-    real, fake, box, *, bins: int = 40, pseudo_count: float = 0.5
+    real, fake, box, *, bins: int = 40, pseudo_count: float = 0.01
 ) -> tuple[float, float]:
     """(KL(P_data‖P_g), JS(P_data‖P_g)) estimated from histograms on ``box`` (nats).
 
@@ -96,7 +100,7 @@ def histogram_divergences(
 class HistogramReference:
     """The data histogram, counted once, against which each snapshot's fakes are compared."""
 
-    def __init__(self, real: np.ndarray, box, *, bins: int = 40, pseudo_count: float = 0.5):
+    def __init__(self, real: np.ndarray, box, *, bins: int = 40, pseudo_count: float = 0.01):
         self.box = np.asarray(box, dtype=float).reshape(2, 2)
         self.bins, self.pseudo_count = int(bins), float(pseudo_count)
         self.p = _smoothed(_histogram(real, self.box, self.bins), self.pseudo_count)
@@ -327,7 +331,7 @@ class ImageEvaluator:
 
     @torch.no_grad()
     def class_counts(
-        self, images: Tensor, *, confidence: float = 0.5
+        self, images: Tensor, *, confidence: float = 0.9
     ) -> tuple[np.ndarray, np.ndarray]:
         """(counts of argmax classes, counts of confident argmax classes) of ``images``."""
         probs = torch.softmax(self.classifier(images.float().cpu()), dim=1)

@@ -1,0 +1,109 @@
+"""``ganviz train`` end to end on tiny runs (files, JSON, report, resume, bad flags)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from ganviz.cli import main as ganviz_main
+from ganviz.train.cli import main
+
+TINY = ["--hidden", "16", "--depth", "2", "--batch-size", "32", "--eval-samples", "256",
+        "--device", "cpu", "--threads", "1", "--quiet"]  # fmt: skip
+
+
+def test_train_writes_metrics_checkpoint_and_report(tmp_path):
+    out = tmp_path / "ring8"
+    code = ganviz_main(["train", "--dataset", "ring8", "--loss", "wgan-gp", "--steps", "30",
+                        "--seed", "0", "--eval-every", "10", "--out", str(out), *TINY])  # fmt: skip
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert {"config", "final", "history", "steps_per_second"} <= set(metrics)
+    assert metrics["config"]["loss"] == "wgan-gp" and metrics["config"]["steps"] == 30
+    assert {"modes_covered", "high_quality", "js", "kl"} <= set(metrics["final"])
+    assert [row["step"] for row in metrics["history"]] == [0, 10, 20, 30]
+    assert metrics["steps_per_second"] > 0 and metrics["status"] == "completed"
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    assert state["step_count"] == 30
+    html = (out / "report.html").read_text()
+    assert html.count("plotly.js v") == 1  # the library is embedded once
+    assert html.count('class="plotly-graph-div"') >= 4
+    assert "Samples over time" in html and "Losses" in html
+
+
+def test_resume_reaches_the_total_step_count(tmp_path):
+    out = tmp_path / "run"
+    args = ["--steps", "20", "--eval-every", "10", "--out", str(out), "--no-report", *TINY]
+    assert main(args) == 0
+    assert not (out / "report.html").exists()
+    assert main(["--resume", str(out / "checkpoint.pt"), "--steps", "40", "--out", str(out),
+                 "--no-report", "--quiet"]) == 0  # fmt: skip
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["step"] == 40
+    assert [row["step"] for row in metrics["history"]][-3:] == [20, 30, 40]
+
+
+def test_preset_with_overrides(tmp_path, capsys):
+    out = tmp_path / "p"
+    assert main(["--preset", "ring8-wgan-gp", "--steps", "4", "--eval-every", "2", "--out", str(out),
+                 "--no-report", *TINY[:-1]]) == 0  # fmt: skip
+    cfg = json.loads((out / "metrics.json").read_text())["config"]
+    assert cfg["loss"] == "wgan-gp" and cfg["d_steps"] == 5 and cfg["hidden"] == 16
+    assert "completed: 4 steps" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--loss", "vanilla"], "invalid choice: 'vanilla'"),
+        (["--steps", "ten"], "invalid int value"),
+        (["--batch-size", "0"], "batch_size must be an integer ≥ 1"),
+        (["--lr-d", "-1"], "lr_d must be a finite number > 0"),
+        (["--device", "tpu"], "device must be one of"),
+        (["--dataset", "imagenet"], "invalid choice"),
+        (["--resume", "/nonexistent/ckpt.pt"], "--resume"),
+    ],
+)
+def test_bad_flags_are_argparse_errors(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and "usage: ganviz train" in err
+
+
+def test_divergence_exits_1_and_keeps_the_last_good_checkpoint(tmp_path, capsys):
+    out = tmp_path / "nan"
+    code = main(["--optimizer", "sgd", "--lr-d", "1e30", "--lr-g", "1e30", "--steps", "200",
+                 "--eval-every", "5", "--out", str(out), *TINY[:-1]])  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "training diverged" in err and "last good checkpoint" in err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["status"] == "diverged"
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    assert all(torch.isfinite(v).all() for v in state["generator"].values())
+    assert state["step_count"] == metrics["step"]
+
+
+def test_digits_run_reports_class_metrics(tmp_path):
+    out = tmp_path / "digits"
+    code = main(["--dataset", "digits", "--steps", "6", "--eval-every", "3", "--batch-size", "16",
+                 "--channels", "4", "--device", "cpu", "--threads", "1", "--quiet", "--out", str(out)])  # fmt: skip
+    assert code == 0
+    final = json.loads((out / "metrics.json").read_text())["final"]
+    assert {"classes_covered", "class_kl", "fid", "fid_floor"} <= set(final)
+    assert final["fid"] > final["fid_floor"]
+    html = (out / "report.html").read_text()
+    assert "Generated class histogram" in html and "data:image/png;base64," in html
+
+
+def test_missing_mnist_is_a_clear_error(tmp_path, capsys):
+    code = main(["--dataset", "mnist", "--data-dir", str(tmp_path), "--no-download", "--steps", "1",
+                 "--quiet", "--out", str(tmp_path / "o")])  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err
+    assert str(tmp_path / "mnist") in err and "train-images-idx3-ubyte.gz" in err
+    assert "Traceback" not in err
