@@ -47,8 +47,8 @@ def test_resume_reaches_the_total_step_count(tmp_path):
 
 def test_preset_with_overrides(tmp_path, capsys):
     out = tmp_path / "p"
-    assert main(["--preset", "ring8-wgan-gp", "--steps", "4", "--eval-every", "2", "--out", str(out),
-                 "--no-report", *TINY[:-1]]) == 0  # fmt: skip
+    argv = ["--preset", "ring8-wgan-gp", "--steps", "4", "--eval-every", "2", "--out", str(out)]
+    assert main([*argv, "--no-report", *TINY[:-1]]) == 0
     cfg = json.loads((out / "metrics.json").read_text())["config"]
     assert cfg["loss"] == "wgan-gp" and cfg["d_steps"] == 5 and cfg["hidden"] == 16
     assert "completed: 4 steps" in capsys.readouterr().out
@@ -90,8 +90,9 @@ def test_divergence_exits_1_and_keeps_the_last_good_checkpoint(tmp_path, capsys)
 
 def test_digits_run_reports_class_metrics(tmp_path):
     out = tmp_path / "digits"
-    code = main(["--dataset", "digits", "--steps", "6", "--eval-every", "3", "--batch-size", "16",
-                 "--channels", "4", "--device", "cpu", "--threads", "1", "--quiet", "--out", str(out)])  # fmt: skip
+    argv = ["--dataset", "digits", "--steps", "6", "--eval-every", "3", "--batch-size", "16"]
+    code = main([*argv, "--channels", "4", "--device", "cpu", "--threads", "1", "--quiet",
+                 "--out", str(out)])  # fmt: skip
     assert code == 0
     final = json.loads((out / "metrics.json").read_text())["final"]
     assert {"classes_covered", "class_kl", "fid", "fid_floor"} <= set(final)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganviz.train import Trainer, TrainConfig
+from ganviz.train import TrainConfig, Trainer
 
 pytestmark = [
     pytest.mark.gpu,

@@ -28,7 +28,7 @@ def toy_snapshot(step, rng):
             "modes_total": 8,
             "high_quality": step / 1000,
             "js": 0.6 - step / 2000,
-        },  # fmt: skip
+        },
         loss="nonsaturating",
         grid_x=np.linspace(-3, 3, 5),
         grid_y=np.linspace(-3, 3, 5),
@@ -46,7 +46,7 @@ def test_loss_and_metric_curves_from_snapshots_and_records(rng):
     names = [t.name for t in m.data]
     assert "modes covered" in names and "high-quality fraction" in names
     # the all-modes reference line sits at modes_total
-    ref = [t for t in m.data if t.name == "modes_covered reference"][0]
+    ref = next(t for t in m.data if t.name == "modes_covered reference")
     assert list(ref.y) == [8, 8]
     with pytest.raises(ValueError, match="metrics must name"):
         T.metric_curves(records, metrics=[])
