@@ -63,13 +63,18 @@ SWEEP_TRACES = (
     "JS",
     "2·JS − 2·log 2 = V",
     "now: JS, V",
+    "now: t (top)",
     "W1",
     "KL(P_data‖P_g)",
     "KL(P_g‖P_data)",
     "KL(P_data‖P_g) = ∞",
     "KL(P_g‖P_data) = ∞",
     "now: W1, KL",
+    "now: t (bottom)",
 )
+
+#: y-range of the bounded panel: from just below −log 4 to just above log 2.
+_BOUNDED_RANGE = (-math.log(4.0) - 0.08, math.log(2.0) + 0.08)
 
 
 def format_value(value: float, digits: int = 4) -> str:
@@ -224,8 +229,15 @@ def _infinite_band(shifts: np.ndarray, values: np.ndarray, top: float) -> tuple:
 
 
 def _unbounded_top(sweep: ShiftSweep) -> float:
+    """Top of the W1/KL panel: 1.3·max W1 rounded up to 1, 2 or 5 × 10^k.
+
+    Rounding keeps the axis still while a learner drags a slider (a new range
+    is a relayout, several times dearer than new trace data).
+    """
     finite_w1 = sweep.w1[np.isfinite(sweep.w1)]
-    return 1.3 * max(float(finite_w1.max()) if finite_w1.size else 0.0, 1.0)
+    top = 1.3 * max(float(finite_w1.max()) if finite_w1.size else 0.0, 1.0)
+    power = 10.0 ** math.floor(math.log10(top))
+    return next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= top)
 
 
 def _current(sweep: ShiftSweep, shift: float, current: Divergences | None) -> dict[str, float]:
@@ -259,6 +271,7 @@ def _sweep_trace_data(sweep: ShiftSweep, shift: float, current: Divergences | No
         "JS": {"x": t, "y": sweep.js},
         "2·JS − 2·log 2 = V": {"x": t, "y": sweep.two_js_minus_log4},
         "now: JS, V": {"x": np.array([shift, shift]), "y": np.array([now["js"], now["value"]])},
+        "now: t (top)": {"x": np.array([shift, shift]), "y": np.array(_BOUNDED_RANGE)},
         "W1": {"x": t, "y": sweep.w1},
         "KL(P_data‖P_g)": {"x": t, "y": _kl_display(sweep.kl_data_g)},
         "KL(P_g‖P_data)": {"x": t, "y": _kl_display(sweep.kl_g_data)},
@@ -272,6 +285,7 @@ def _sweep_trace_data(sweep: ShiftSweep, shift: float, current: Divergences | No
             "x": np.full(3, shift),
             "y": np.array([v if math.isfinite(v) else np.nan for v in unbounded_now]),
         },
+        "now: t (bottom)": {"x": np.array([shift, shift]), "y": np.array([0.0, top])},
         "_top": top,
     }
 
@@ -362,6 +376,7 @@ def sweep_figure(
             marker={"color": [colours["js"], colours["value"]], "size": 11, "symbol": "circle"},
             showlegend=False,
         ),
+        _now_line("now: t (top)", data),
     ]
     bottom_traces = [
         go.Scatter(
@@ -411,6 +426,7 @@ def sweep_figure(
             },
             showlegend=False,
         ),
+        _now_line("now: t (bottom)", data),
     ]
     for trace in top_traces:
         fig.add_trace(trace, row=1, col=1)
@@ -421,11 +437,22 @@ def sweep_figure(
         legend={"orientation": "v", "x": 1.02, "y": 1.0, "yanchor": "top", "xanchor": "left"},
         margin={"r": 170},
     )
-    fig.update_yaxes(range=[-LOG4 - 0.08, LOG2 + 0.08], row=1, col=1, zeroline=True)
+    fig.update_yaxes(range=list(_BOUNDED_RANGE), row=1, col=1, zeroline=True)
     fig.update_yaxes(range=[0.0, data["_top"]], row=2, col=1)
     fig.update_xaxes(title_text="shift t of P_g", row=2, col=1)
-    fig.add_vline(x=float(current_shift), line={"color": style.REFERENCE, "width": 1.5})
     return fig
+
+
+def _now_line(name: str, data: dict) -> go.Scatter:
+    # A trace, not a layout shape: moving a trace is several times cheaper than a relayout.
+    return go.Scatter(
+        name=name,
+        **data[name],
+        mode="lines",
+        line={"color": style.REFERENCE, "width": 1.5},
+        hoverinfo="skip",
+        showlegend=False,
+    )
 
 
 def update_sweep_figure(
@@ -442,13 +469,11 @@ def update_sweep_figure(
     cheap update when just the shift changed).
     """
     data = _sweep_trace_data(sweep, float(current_shift), current)
-    moving = {"now: JS, V", "now: W1, KL"}
+    moving = {"now: JS, V", "now: W1, KL", "now: t (top)", "now: t (bottom)"}
     with fig.batch_update():
         for trace, name in zip(fig.data, SWEEP_TRACES, strict=True):
             if markers_only and name not in moving:
                 continue
             trace.x, trace.y = data[name]["x"], data[name]["y"]
-        for shape in fig.layout.shapes:  # the current-shift line, one per panel
-            shape.update(x0=float(current_shift), x1=float(current_shift))
-        if not markers_only:
+        if not markers_only and tuple(fig.layout.yaxis2.range) != (0.0, data["_top"]):
             fig.layout.yaxis2.range = [0.0, data["_top"]]

@@ -31,6 +31,7 @@ from ..plots.value import update_value_figure, value_figure
 from ..theory import Divergences, divergences
 from ._base import ExplorerBase
 from ._controls import GAUSSIAN, MIXTURE, POINTS, UNIFORM, DistributionPanel, float_slider
+from ._threads import single_blas_thread
 
 __all__ = ["OptimalDiscriminatorExplorer", "arrow_scale", "field_arrays", "pair_divergences"]
 
@@ -275,6 +276,10 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         Raises ``ValueError`` for an invalid combination (control callbacks go
         through ``_guarded``, which shows it as a message instead).
         """
+        with single_blas_thread():
+            self._update()
+
+    def _update(self) -> None:
         p_data = self.data_panel.distribution()
         p_g = self._shifted(self.g_panel.distribution())
         divs = pair_divergences(p_data, p_g)
@@ -347,6 +352,20 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
     def clear_points(self) -> None:
         """Empty P_data's points box (then click to add new ones)."""
         self._set_quietly({"data_family": POINTS, "data_points": ""})
+
+    def set(self, **values) -> None:
+        """Set several controls at once (names as in ``.controls``), then redraw once.
+
+        An invalid combination shows its message, as a slider move would.
+
+        >>> explorer.set(data_family="Uniform", data_low=-1, data_high=1, shift=3)  # doctest: +SKIP
+        """
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise ValueError(
+                f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(self.controls)}"
+            )
+        self._set_quietly(values)
 
     def _set_quietly(self, values: dict) -> None:
         """Set several controls, then redraw once (guarded)."""

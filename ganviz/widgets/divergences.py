@@ -29,6 +29,7 @@ from ..plots.value import sweep_figure, update_sweep_figure, update_value_figure
 from ..sweeps import ShiftSweep, shift_sweep
 from ._base import ExplorerBase
 from ._controls import GAUSSIAN, MIXTURE, UNIFORM, DistributionPanel, float_slider
+from ._threads import single_blas_thread
 from .discriminator import pair_divergences
 
 __all__ = ["DivergenceExplorer"]
@@ -69,6 +70,7 @@ class DivergenceExplorer(ExplorerBase):
         if not low < high:
             raise ValueError(f"shift_range must be (low, high) with low < high, got {shift_range}")
         self.shifts = np.linspace(low, high, int(n_shifts))
+        self._suspended = False
         step = float(self.shifts[1] - self.shifts[0])
         families = (GAUSSIAN, MIXTURE, UNIFORM)
         self.data_panel = DistributionPanel(
@@ -124,8 +126,30 @@ class DivergenceExplorer(ExplorerBase):
         return float(self.controls["shift"].value)
 
     # -- updates ----------------------------------------------------------------------
+    def set(self, **values) -> None:
+        """Set several controls at once (names as in ``.controls``), then redraw once.
+
+        An invalid combination shows its message, as a slider move would.
+
+        >>> explorer.set(data_family="Uniform", g_family="Uniform", shift=3.0)  # doctest: +SKIP
+        """
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise ValueError(
+                f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(self.controls)}"
+            )
+        self._suspended = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._suspended = False
+        self._guarded(self._update_all)
+
     def _update_all(self) -> None:
         """A distribution changed: new sweep, new densities, new markers."""
+        if self._suspended:
+            return
         p_data = self.data_panel.distribution()
         p_g_base = self.g_panel.distribution()
         sweep = shift_sweep(p_data, p_g_base, self.shifts)
@@ -133,6 +157,8 @@ class DivergenceExplorer(ExplorerBase):
 
     def _update_shift(self) -> None:
         """Only the shift moved: the sweep stands, the markers and densities move."""
+        if self._suspended:
+            return
         # Re-read the panels (cheap) so that an invalid shape keeps its message.
         self.data_panel.distribution()
         self.g_panel.distribution()
@@ -146,7 +172,8 @@ class DivergenceExplorer(ExplorerBase):
         self, p_data: Distribution, p_g_base: Distribution, sweep: ShiftSweep, *, markers_only
     ) -> None:
         p_g = p_g_base.shift(self.shift)
-        divs = pair_divergences(p_data, p_g)
+        with single_blas_thread():
+            divs = pair_divergences(p_data, p_g)
         # Everything that can fail is computed above; from here on only drawing.
         update_density_plot(self.figures["density"], p_data, p_g)
         update_sweep_figure(

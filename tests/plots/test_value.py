@@ -102,7 +102,9 @@ def test_sweep_figure_draws_the_sweep_and_marks_the_current_shift():
     i = sweep.index_of(2.0)
     np.testing.assert_allclose(tr["now: JS, V"].x, [2.0, 2.0])
     np.testing.assert_allclose(tr["now: JS, V"].y, [sweep.js[i], sweep.value[i]])
-    assert all(s.x0 == 2.0 == s.x1 for s in fig.layout.shapes) and len(fig.layout.shapes) == 2
+    np.testing.assert_allclose(tr["now: t (top)"].x, [2.0, 2.0])
+    np.testing.assert_allclose(tr["now: t (bottom)"].x, [2.0, 2.0])
+    assert tuple(tr["now: t (bottom)"].y) == (0.0, fig.layout.yaxis2.range[1])
 
 
 def test_infinite_kl_is_a_gap_with_a_band_not_a_huge_value():
@@ -141,6 +143,6 @@ def test_update_sweep_figure_moves_markers_only_when_asked():
     tr = {t.name: t for t in fig.data}
     np.testing.assert_allclose(tr["JS"].y, sweep.js)  # curves untouched
     np.testing.assert_allclose(tr["now: JS, V"].x, [1.0, 1.0])
-    assert all(s.x0 == 1.0 for s in fig.layout.shapes)
+    np.testing.assert_allclose(tr["now: t (top)"].x, [1.0, 1.0])
     update_sweep_figure(fig, other, current_shift=-1.0)
     np.testing.assert_allclose({t.name: t for t in fig.data}["JS"].y, other.js)

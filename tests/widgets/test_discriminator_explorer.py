@@ -334,3 +334,18 @@ def test_rejects_bad_arguments():
         OptimalDiscriminatorExplorer(dim=3)
     with pytest.raises(ValueError, match="loss"):
         OptimalDiscriminatorExplorer(dim=2, loss="hinge")
+
+
+def test_set_changes_several_controls_with_one_redraw():
+    e = OptimalDiscriminatorExplorer()
+    redraws = []
+    original = e.update
+    e.update = lambda: (redraws.append(1), original())[1]
+    e.set(data_family="Uniform", data_low=-1.0, data_high=1.0, shift=3.0)
+    assert len(redraws) == 1
+    assert isinstance(e.p_data, gv.Uniform) and e.p_g.mean == pytest.approx(3.0)
+    assert_fresh_1d(e)
+    e.set(data_low=2.0)  # invalid: a message, not an exception
+    assert e.error and "low must be < high" in e.error
+    with pytest.raises(ValueError, match="unknown control"):
+        e.set(no_such_control=1)

@@ -51,7 +51,7 @@ def assert_fresh(e: DivergenceExplorer):
     np.testing.assert_allclose(tr["now: JS, V"].y, [divs.js, divs.value], atol=1e-12)
     finite = [v if math.isfinite(v) else np.nan for v in (divs.w1, divs.kl_data_g, divs.kl_g_data)]
     nan_equal(tr["now: W1, KL"].y, finite, atol=1e-12)
-    assert all(s.x0 == e.drawn_shift for s in e.figures["sweep"].layout.shapes)
+    np.testing.assert_allclose(tr["now: t (bottom)"].x, [e.drawn_shift] * 2)
     dens = traces(e.figures["density"])
     x = np.asarray(dens["D*(x)"].x)
     np.testing.assert_array_equal(x, plot_axis(e.p_data, e.p_g))
@@ -172,3 +172,14 @@ def test_200_random_moves_leave_no_exception_and_no_stale_trace():
 def test_rejects_a_bad_shift_range():
     with pytest.raises(ValueError, match="shift_range"):
         DivergenceExplorer(shift_range=(2, 1))
+
+
+def test_set_changes_several_controls_at_once():
+    e = DivergenceExplorer()
+    e.set(data_family="Uniform", data_low=0.0, data_high=1.0, shift=-2.0)
+    assert isinstance(e.p_data, gv.Uniform) and e.drawn_shift == -2.0
+    assert_fresh(e)
+    e.set(data_low=3.0)
+    assert e.error and "low must be < high" in e.error
+    with pytest.raises(ValueError, match="unknown control"):
+        e.set(bogus=1)
