@@ -141,6 +141,8 @@ class LiveRunner:
         self.draw_seconds: deque[float] = deque(maxlen=TIMING_SAMPLES)
         #: wall-clock times of the redraws (to check the rate cap)
         self.draw_times: deque[float] = deque(maxlen=TIMING_SAMPLES)
+        #: identities of the threads that drew (only ever the owner thread)
+        self.draw_threads: set[int] = set()
 
     # -- state ----------------------------------------------------------------------------
     @property
@@ -307,6 +309,7 @@ class LiveRunner:
         t0 = time.perf_counter()
         self._draw(emission)
         t1 = time.perf_counter()
+        self.draw_threads.add(threading.get_ident())
         self.draw_seconds.append(t1 - t0)
         self.draw_times.append(t1)
         self.redraws += 1

@@ -1,0 +1,557 @@
+"""ComparisonExplorer: the same data, the same seed, different losses — in lock-step.
+
+Two or more :class:`ganviz.train.Trainer` runs share the dataset, the seed
+(so the same initial generator and discriminator weights) and every
+setting but the loss. One worker thread advances them in **lock-step**:
+every step does one step of Algorithm 1 on each run, so all columns always
+show the same generator step. Each column draws its run with
+:func:`ganviz.plots.discriminator_field` — D or the critic, samples, the
+arrows −∂ℓ_G/∂x of *its* loss and the manifold — with one arrow scale for all
+columns, so arrow lengths compare across losses (press *step D* a few hundred
+times and watch the minimax arrows vanish while the non-saturating ones stay).
+A shared figure plots modes covered, the JS estimate and the mean generator
+gradient norm of every run against the step.
+
+"Recommended settings" gives each loss the settings of its documented preset
+(``ganviz.train.PRESETS``: WGAN-GP with k = 5 critic steps, λ = 0.1, lr 1e-4,
+β = (0.5, 0.9)); the runs still share data, seed and networks.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..distributions import Distribution
+from ..plots import style, update_discriminator_field
+from ..plots.field import auto_arrow_scale
+from ..snapshot import Snapshot
+from ..train import LOSSES, PRESETS, TrainConfig, Trainer, TrainingDiverged
+from ._base import ExplorerBase
+from ._live import Emission, LiveRunner
+from .training import (
+    CUSTOM,
+    DEFAULT_SPEED,
+    HIDDEN_CHOICES,
+    TOY_DATASETS,
+    TrainingExplorer,
+    _configure_heatmap,
+    _empty_field,
+)
+
+__all__ = ["ComparisonExplorer", "ComparisonFrame", "recommended_settings"]
+
+#: Losses compared by default.
+DEFAULT_LOSSES = ("minimax", "nonsaturating", "wgan-gp")
+#: Most runs shown side by side.
+MAX_RUNS = 4
+#: Metrics of the shared figure (one line per run).
+COMPARED_METRICS = (
+    ("modes_covered", "modes covered"),
+    ("js", "JS estimate (nats)"),
+    ("grad_norm", "mean ‖∂ℓ_G/∂x‖ (log)"),
+)
+#: Fields of a preset that describe the objective and its optimisation (not the data or length).
+_RECIPE_FIELDS = ("d_steps", "penalty_weight", "lr_d", "lr_g", "betas", "optimizer", "clip")
+
+
+def recommended_settings(loss: str, dataset: str | None = None) -> dict:
+    """The documented settings of ``loss`` (from ``ganviz.train.PRESETS``), or {} if none.
+
+    A preset for the same dataset is preferred, then any preset of that loss.
+    Only the objective's recipe is taken (k, penalty weight, learning rates,
+    Adam β, optimiser, clip), never the data or the run length.
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
+    matches = [fields for _, fields in PRESETS.values() if fields.get("loss") == loss]
+    same = [f for f in matches if f.get("dataset") == dataset]
+    chosen = (same or matches or [{}])[0]
+    return {k: chosen[k] for k in _RECIPE_FIELDS if k in chosen}
+
+
+@dataclass
+class ComparisonFrame:
+    """One lock-step observation: a snapshot and the record rows of every run."""
+
+    generation: int
+    snapshots: list[Snapshot]
+    records: list[list]
+    d_steps: list[int]
+    steps_per_second: float
+
+
+def _metrics_figure(n_runs: int) -> go.Figure:
+    fig = make_subplots(
+        rows=len(COMPARED_METRICS),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.07,
+        subplot_titles=[label for _, label in COMPARED_METRICS],
+    )
+    for row, (metric, _) in enumerate(COMPARED_METRICS, start=1):
+        for i in range(n_runs):
+            fig.add_trace(
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="lines",
+                    name=f"run {i}",
+                    legendgroup=f"run {i}",
+                    showlegend=row == 1,
+                    meta=f"{metric}:{i}",
+                ),
+                row=row,
+                col=1,
+            )
+    fig.update_yaxes(type="log", row=len(COMPARED_METRICS), col=1)
+    fig.update_xaxes(title_text="generator step", row=len(COMPARED_METRICS), col=1)
+    style.base_layout(fig, title="the runs side by side", height=480)
+    return fig
+
+
+class ComparisonExplorer(ExplorerBase):
+    """Train several losses on the same data and seed, advanced in lock-step, one column each.
+
+    Parameters
+    ----------
+    losses : sequence of str
+        Two to four trainer losses (default minimax, non-saturating, WGAN-GP).
+    dataset : str, optional
+        A registered 2-D toy, or ``"custom"`` with ``p_data`` (default ring8).
+    p_data : Distribution or array (n, 2), optional
+        A distribution drawn in a theory explorer, or points.
+    config : TrainConfig, optional
+        Shared base configuration (everything but the loss).
+    recommended : bool
+        Give each loss its documented recipe (see :func:`recommended_settings`).
+    speed : int, optional
+        Lock-steps between redraws.
+    threads : int or None
+        torch CPU threads (1 by default, see :class:`TrainingExplorer`).
+    **overrides
+        TrainConfig fields applied to ``config``.
+
+    Examples
+    --------
+    >>> from ganviz.widgets import ComparisonExplorer
+    >>> cmp = ComparisonExplorer(losses=("minimax", "nonsaturating"))
+    >>> cmp.step_d(200)        # the same D for both; now compare the arrows  # doctest: +SKIP
+    >>> cmp.advance(500); [t.step_count for t in cmp.trainers]  # doctest: +SKIP
+    [500, 500]
+    """
+
+    def __init__(
+        self,
+        losses=DEFAULT_LOSSES,
+        dataset: str | None = None,
+        *,
+        p_data=None,
+        config: TrainConfig | None = None,
+        recommended: bool = True,
+        speed: int | None = None,
+        threads: int | None = 1,
+        **overrides,
+    ):
+        super().__init__()
+        losses = list(losses)
+        if not 2 <= len(losses) <= MAX_RUNS:
+            raise ValueError(f"losses must hold 2 to {MAX_RUNS} loss names, got {len(losses)}")
+        for loss in losses:
+            if loss not in LOSSES:
+                raise ValueError(f"losses must be among {', '.join(LOSSES)}; got {loss!r}")
+        config = TrainConfig() if config is None else config
+        if not isinstance(config, TrainConfig):
+            raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
+        if threads is not None:
+            overrides.setdefault("threads", threads)
+        if overrides:
+            config = config.replace(**overrides)
+        self._custom: Distribution | None = (
+            None if p_data is None else TrainingExplorer._as_distribution(p_data)
+        )
+        if dataset is None:
+            dataset = CUSTOM if self._custom is not None else config.dataset
+        options = self._dataset_options()
+        if dataset not in [v for _, v in options]:
+            names = ", ".join(v for _, v in options)
+            raise ValueError(f"dataset must be one of {names} (2-D toys); got {dataset!r}")
+        self.base_config = config
+        self.trainers: list[Trainer] = []
+        self.frame: ComparisonFrame | None = None
+        self.snapshots: list[Snapshot] = []
+        self._generation = 0
+        self._holding = False
+        self._probability: list[bool | None] = [None] * len(losses)
+        self._build_controls(losses, dataset, config, recommended, speed or DEFAULT_SPEED)
+        self._build_figures(len(losses))
+        self._layout()
+        self.runner = LiveRunner(
+            self._step_all,
+            self._observe,
+            self._draw,
+            check=self._check_all,
+            speed=self.controls["speed"].value,
+            error_types=(TrainingDiverged,),
+        )
+        self._wire()
+        self._rebuild()
+
+    # -- construction -----------------------------------------------------------------------
+    def _dataset_options(self) -> list[tuple[str, str]]:
+        options = [(name, name) for name in TOY_DATASETS]
+        if self._custom is not None:
+            options.append(("custom (your P_data)", CUSTOM))
+        return options
+
+    def _build_controls(self, losses, dataset, config, recommended, speed) -> None:
+        style_ = {"description_width": "92px"}
+        wide = widgets.Layout(width="290px")
+        c: dict[str, widgets.Widget] = {
+            "dataset": widgets.Dropdown(
+                options=self._dataset_options(),
+                value=dataset,
+                description="dataset",
+                style=style_,
+                layout=wide,
+            ),
+            "seed": widgets.BoundedIntText(
+                value=config.seed, min=0, max=2**31 - 1, description="seed", style=style_,
+                layout=widgets.Layout(width="200px"),
+            ),
+            "d_steps": widgets.IntSlider(
+                value=config.d_steps, min=1, max=max(10, config.d_steps),
+                description="k (D steps)", style=style_, layout=wide,
+            ),
+            "hidden": widgets.Dropdown(
+                options=sorted(set(HIDDEN_CHOICES) | {config.hidden}),
+                value=config.hidden, description="width", style=style_, layout=wide,
+            ),
+            "depth": widgets.IntSlider(
+                value=config.depth, min=1, max=max(6, config.depth), description="depth",
+                style=style_, layout=wide,
+            ),
+            "recommended": widgets.Checkbox(
+                value=bool(recommended),
+                description="each loss's recommended settings (k, λ, lr, β)",
+            ),
+            "speed": widgets.IntSlider(
+                value=int(speed), min=1, max=max(500, int(speed)), description="steps/redraw",
+                style=style_, layout=wide,
+            ),
+        }  # fmt: skip
+        for i, loss in enumerate(losses):
+            c[f"loss_{i}"] = widgets.Dropdown(
+                options=list(LOSSES),
+                value=loss,
+                description=f"run {i + 1} loss",
+                style=style_,
+                layout=wide,
+            )
+        buttons = {
+            "play": ("▶ play", "success", "train every run until paused"),
+            "pause": ("⏸ pause", "warning", "stop after the current lock-step"),
+            "step_d": ("step D", "", "one discriminator update in every run"),
+            "step_g": ("step G", "", "one generator update in every run"),
+            "step": ("step", "", "one full step in every run"),
+            "reset": ("↺ reset", "danger", "start every run again"),
+        }
+        for name, (text, kind, tip) in buttons.items():
+            c[name] = widgets.Button(
+                description=text,
+                button_style=kind,
+                tooltip=tip,
+                layout=widgets.Layout(width="92px"),
+            )
+        c["pause"].disabled = True
+        self.controls = c
+        self.n_runs = len(losses)
+
+    def _build_figures(self, n: int) -> None:
+        self.figures: dict[str, go.FigureWidget] = {}
+        for i in range(n):
+            fig = _empty_field(f"run {i + 1}", "D(x)")
+            fig.update_layout(width=380, height=400, showlegend=(i == 0))
+            self.figures[f"run_{i}"] = go.FigureWidget(fig)
+        metrics = _metrics_figure(n)
+        metrics.update_layout(width=min(1200, 390 * n))
+        self.figures["metrics"] = go.FigureWidget(metrics)
+        self.headers = [widgets.HTML() for _ in range(n)]
+
+    @property
+    def figure(self) -> go.FigureWidget:
+        """The shared metrics figure."""
+        return self.figures["metrics"]
+
+    def _layout(self) -> None:
+        c = self.controls
+        loss_box = widgets.VBox([c[f"loss_{i}"] for i in range(self.n_runs)])
+        shared = widgets.VBox([c["dataset"], c["seed"], c["d_steps"], c["hidden"], c["depth"]])
+        run_box = widgets.VBox(
+            [
+                widgets.HBox([c["play"], c["pause"], c["reset"]]),
+                widgets.HBox([c["step_d"], c["step_g"], c["step"]]),
+                c["speed"],
+                c["recommended"],
+            ]
+        )
+        columns = widgets.HBox(
+            [widgets.VBox([self.headers[i], self.figures[f"run_{i}"]]) for i in range(self.n_runs)]
+        )
+        self.children = [
+            widgets.HBox([shared, loss_box, run_box]),
+            self.message,
+            columns,
+            self.figures["metrics"],
+        ]
+
+    def _wire(self) -> None:
+        c = self.controls
+        config_names = ["dataset", "seed", "d_steps", "hidden", "depth", "recommended"]
+        config_names += [f"loss_{i}" for i in range(self.n_runs)]
+        for name in config_names:
+            c[name].observe(self._on_config_change, names="value")
+        c["speed"].observe(self._on_speed, names="value")
+        c["play"].on_click(lambda _b: self.play())
+        c["pause"].on_click(lambda _b: self.pause())
+        c["step_d"].on_click(lambda _b: self._guarded(self.step_d))
+        c["step_g"].on_click(lambda _b: self._guarded(self.step_g))
+        c["step"].on_click(lambda _b: self._guarded(self.step))
+        c["reset"].on_click(lambda _b: self.reset())
+
+    # -- configuration ----------------------------------------------------------------------
+    @property
+    def losses(self) -> list[str]:
+        return [self.controls[f"loss_{i}"].value for i in range(self.n_runs)]
+
+    def configs_from_controls(self) -> list[TrainConfig]:
+        """One TrainConfig per column: shared settings, each column's loss (and recipe)."""
+        c = self.controls
+        dataset = c["dataset"].value
+        base = self.base_config
+        shared = {
+            "dataset": dataset,
+            "dataset_options": dict(base.dataset_options) if base.dataset == dataset else {},
+            "seed": int(c["seed"].value),
+            "d_steps": int(c["d_steps"].value),
+            "hidden": int(c["hidden"].value),
+            "depth": int(c["depth"].value),
+        }
+        configs = []
+        for loss in self.losses:
+            fields = {**shared, "loss": loss}
+            if c["recommended"].value:
+                fields.update(recommended_settings(loss, dataset))
+            configs.append(base.replace(**fields))
+        return configs
+
+    def set(self, **values) -> None:
+        """Set several controls at once (names as in ``.controls``); the runs restart once."""
+        settable = [n for n, w in self.controls.items() if not isinstance(w, widgets.Button)]
+        unknown = sorted(set(values) - set(settable))
+        if unknown:
+            raise ValueError(
+                f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(settable)}"
+            )
+        self._holding = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._holding = False
+        if set(values) - {"speed"}:
+            self.reset()
+
+    def _on_config_change(self, _change) -> None:
+        if not self._holding:
+            self.reset()
+
+    def _on_speed(self, change) -> None:
+        self.runner.speed = int(change["new"])
+
+    # -- the runs ---------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        self.pause()
+        configs = self.configs_from_controls()
+        dataset = self._custom if self.controls["dataset"].value == CUSTOM else None
+        self.trainers = [Trainer(cfg, dataset=dataset) for cfg in configs]
+        self._generation += 1
+        self.clear_error()
+        self.runner.refresh()
+
+    def reset(self) -> None:
+        """Start every run again from the controls' settings."""
+        self._guarded(self._rebuild)
+
+    def _step_all(self) -> None:
+        for trainer in self.trainers:
+            trainer.step()
+
+    def _check_all(self) -> None:
+        for trainer in self.trainers:
+            self._checked(trainer, trainer.check_finite)
+
+    @staticmethod
+    def _checked(trainer: Trainer, action):
+        try:
+            return action()
+        except TrainingDiverged as exc:
+            raise TrainingDiverged(
+                f"{trainer.config.loss}: {exc} The runs are no longer in lock-step: press reset.",
+                step=exc.step,
+                last_good_step=exc.last_good_step,
+            ) from exc
+
+    def play(self, steps: int | None = None) -> None:
+        """Advance every run in the background (``steps`` lock-steps, or until :meth:`pause`)."""
+        if self.runner.running:
+            return
+        self.clear_error()
+        if self.runner.start(steps):
+            self._set_playing(True)
+
+    def pause(self) -> None:
+        """Stop after the current lock-step and draw the final state."""
+        if hasattr(self, "runner"):
+            self.runner.stop()
+            self._set_playing(False)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until a background run started with ``play(steps)`` ends."""
+        return self.runner.join(timeout)
+
+    def advance(self, steps: int) -> list[Snapshot]:
+        """``steps`` lock-steps synchronously; returns the final snapshot of each run."""
+        self.pause()
+        self.clear_error()
+        self.runner.advance(steps)
+        return self.snapshots
+
+    def _single(self, method: str, n) -> None:
+        n = TrainingExplorer._count(n)
+        self.pause()
+        for _ in range(n):
+            for trainer in self.trainers:
+                getattr(trainer, method)()
+        self.runner.refresh()
+
+    def step_d(self, n: int = 1) -> None:
+        """``n`` discriminator updates in every run (generators stay put)."""
+        self._single("d_step", n)
+
+    def step_g(self, n: int = 1) -> None:
+        """``n`` generator updates in every run."""
+        self._single("g_step", n)
+
+    def step(self, n: int = 1) -> None:
+        """``n`` full steps of Algorithm 1 in every run."""
+        self._single("step", n)
+
+    @property
+    def playing(self) -> bool:
+        return self.runner.running
+
+    def _set_playing(self, playing: bool) -> None:
+        self.controls["play"].disabled = playing
+        self.controls["pause"].disabled = not playing
+
+    def close(self) -> None:
+        """Stop training and close the widgets."""
+        self.pause()
+        for fig in self.figures.values():
+            fig.close()
+        super().close()
+
+    # -- observation (training thread) ------------------------------------------------------
+    def _observe(self) -> ComparisonFrame:
+        snapshots = [self._checked(t, t.record_snapshot) for t in self.trainers]
+        return ComparisonFrame(
+            generation=self._generation,
+            snapshots=snapshots,
+            records=[list(t.records) for t in self.trainers],
+            d_steps=[t.d_step_count for t in self.trainers],
+            steps_per_second=self.runner.steps_per_second,
+        )
+
+    # -- drawing (owner thread) -------------------------------------------------------------
+    def _draw(self, emission: Emission) -> None:
+        frame = emission.frame
+        if frame is not None and frame.generation == self._generation:
+            self._draw_columns(frame)
+            self._draw_metrics(frame)
+            self.frame, self.snapshots = frame, frame.snapshots
+        if emission.error:
+            self.show_error(emission.error)
+        if emission.final:
+            self._set_playing(False)
+
+    def _draw_columns(self, frame: ComparisonFrame) -> None:
+        snaps = frame.snapshots
+        first = snaps[0]
+        pulls = [-s.fake_gradients for s in snaps if s.fake_gradients is not None]
+        # One scale for every column: arrow lengths compare across losses.
+        scale = auto_arrow_scale(first.grid_x, first.grid_y, np.concatenate(pulls))
+        for i, (snap, config) in enumerate(
+            zip(snaps, [t.config for t in self.trainers], strict=True)
+        ):
+            fig = self.figures[f"run_{i}"]
+            with fig.batch_update():
+                if self._probability[i] is not snap.d_is_probability:
+                    name = "D(x)" if snap.d_is_probability else "critic"
+                    _configure_heatmap(fig, snap.d_is_probability, name)
+                    self._probability[i] = snap.d_is_probability
+                x_range = [float(snap.grid_x[0]), float(snap.grid_x[-1])]
+                if tuple(fig.layout.xaxis.range or ()) != tuple(x_range):
+                    fig.layout.xaxis.range = x_range
+                    fig.layout.yaxis.range = [float(snap.grid_y[0]), float(snap.grid_y[-1])]
+                update_discriminator_field(
+                    fig,
+                    snap.grid_x,
+                    snap.grid_y,
+                    snap.d_grid,
+                    real=snap.real,
+                    fake=snap.fake,
+                    fake_gradients=snap.fake_gradients,
+                    manifold=snap.manifold,
+                    arrow_scale=scale,
+                )
+                fig.layout.title.text = f"{snap.loss} · step {snap.step}"
+            self.headers[i].value = self._header(snap, config, frame.d_steps[i])
+
+    @staticmethod
+    def _header(snap: Snapshot, config: TrainConfig, d_steps: int) -> str:
+        colour = style.loss_colour(snap.loss)
+        m = snap.metrics
+        parts = [f"k = {config.d_steps}", f"lr {config.lr_d:.0e}/{config.lr_g:.0e}"]
+        if "modes_covered" in m:
+            parts.append(f"modes {m['modes_covered']}/{m['modes_total']}")
+            parts.append(f"HQ {m['high_quality']:.0%}")
+        if "grad_norm" in m:
+            parts.append(f"‖∂ℓ/∂x‖ {m['grad_norm']:.2g}")
+        parts.append(f"{d_steps} D updates")
+        text = " · ".join(html.escape(p) for p in parts)
+        return (
+            f"<div style='font-size:12px;border-top:4px solid {colour};padding-top:2px'>"
+            f"<b>{html.escape(snap.loss)}</b> · {text}</div>"
+        )
+
+    def _draw_metrics(self, frame: ComparisonFrame) -> None:
+        fig = self.figures["metrics"]
+        traces = {trace.meta: trace for trace in fig.data}
+        with fig.batch_update():
+            for i, (snap, rows) in enumerate(zip(frame.snapshots, frame.records, strict=True)):
+                colour = style.loss_colour(snap.loss)
+                dash = "solid" if self.losses.index(snap.loss) == i else "dash"
+                for metric, _ in COMPARED_METRICS:
+                    trace = traces[f"{metric}:{i}"]
+                    kept = [r for r in rows if r["metrics"].get(metric) is not None]
+                    trace.x = [r["step"] for r in kept]
+                    trace.y = [r["metrics"][metric] for r in kept]
+                    trace.name = f"{i + 1}: {snap.loss}"
+                    trace.line.color = colour
+                    trace.line.dash = dash
