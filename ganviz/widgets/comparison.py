@@ -12,9 +12,10 @@ times and watch the minimax arrows vanish while the non-saturating ones stay).
 A shared figure plots modes covered, the JS estimate and the mean generator
 gradient norm of every run against the step.
 
-"Recommended settings" gives each loss the settings of its documented preset
-(``ganviz.train.PRESETS``: WGAN-GP with k = 5 critic steps, λ = 0.1, lr 1e-4,
-β = (0.5, 0.9)); the runs still share data, seed and networks.
+"Recommended settings" gives each critic loss the recipe of its documented
+preset (``ganviz.train.PRESETS``: WGAN-GP with k = 5 critic steps, λ = 0.1,
+lr 1e-4, β = (0.5, 0.9)); the runs still share data, seed and networks, and
+the losses on probabilities keep the shared k and learning rates.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from ..distributions import Distribution
 from ..plots import style, update_discriminator_field
 from ..plots.field import auto_arrow_scale
 from ..snapshot import Snapshot
-from ..train import LOSSES, PRESETS, TrainConfig, Trainer, TrainingDiverged
+from ..train import LOSSES, PRESETS, TrainConfig, Trainer, TrainingDiverged, get_loss
 from ._base import ExplorerBase
 from ._live import Emission, LiveRunner
 from .training import (
@@ -61,14 +62,20 @@ _RECIPE_FIELDS = ("d_steps", "penalty_weight", "lr_d", "lr_g", "betas", "optimiz
 
 
 def recommended_settings(loss: str, dataset: str | None = None) -> dict:
-    """The documented settings of ``loss`` (from ``ganviz.train.PRESETS``), or {} if none.
+    """The documented recipe of a critic loss (from ``ganviz.train.PRESETS``), or {}.
 
-    A preset for the same dataset is preferred, then any preset of that loss.
-    Only the objective's recipe is taken (k, penalty weight, learning rates,
-    Adam β, optimiser, clip), never the data or the run length.
+    Only losses whose D is an unbounded critic (``wgan``, ``wgan-gp``) get
+    one: they are meant to be trained with several critic steps per
+    generator step and their own learning rates, and compare unfairly
+    without. Losses on probabilities keep the shared controls (k, lr …).
+    A preset for the same dataset is preferred, then any preset of that
+    loss; only the objective's recipe is taken (k, penalty weight, learning
+    rates, Adam β, optimiser, clip), never the data or the run length.
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
+    if get_loss(loss).probability:
+        return {}
     matches = [fields for _, fields in PRESETS.values() if fields.get("loss") == loss]
     same = [f for f in matches if f.get("dataset") == dataset]
     chosen = (same or matches or [{}])[0]
