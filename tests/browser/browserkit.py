@@ -342,6 +342,25 @@ _ERRORS_JS = """
 """
 
 
+#: anywidget (0.11) gives each model 2 s to import its front end; plotly's FigureWidget
+#: imports a ~5 MB bundle per figure, and a model that misses the limit drops every
+#: later message from the kernel: its plot is drawn once and never follows a slider.
+ANYWIDGET_TIMEOUT_HINT = (
+    "anywidget gave up on a FigureWidget whose ~5 MB plotly front end took over 2 s to "
+    "load; that plot will not follow the sliders (fewer FigureWidgets per page, or a "
+    "faster machine; see docs/classroom.md)"
+)
+
+
+def page_error_report(page) -> str:
+    """The uncaught JavaScript errors of the page, with the anywidget hint when it applies."""
+    errors = list(page.ganviz_errors)
+    text = "; ".join(errors)
+    if any("Failed to initialize model" in e for e in errors):
+        text += f"  [{ANYWIDGET_TIMEOUT_HINT}]"
+    return text
+
+
 def plot_fingerprint(page) -> list[str]:
     return page.evaluate(_FINGERPRINT_JS)
 
@@ -407,7 +426,7 @@ def press_until_changed(
     *,
     key: str = "ArrowRight",
     presses: int = 3,
-    timeout_s: float = 20.0,
+    timeout_s: float = 45.0,
 ) -> list[str]:
     """Focus the slider, press ``key`` as a person would, and wait for the plot data to change.
 
@@ -424,9 +443,11 @@ def press_until_changed(
         if after != before:
             return after
         page.wait_for_timeout(100)
+    errors = page_error_report(page) if hasattr(page, "ganviz_errors") else ""
     raise AssertionError(
         f"the plot data in the page did not change within {timeout_s:.0f} s after "
         f"{presses}×{key} (slider now at {handle.get_attribute('aria-valuenow')})"
+        + (f"; page errors: {errors}" if errors else "")
     )
 
 

@@ -21,6 +21,7 @@ from browserkit import (
     code_lines,
     error_outputs,
     find_slider,
+    page_error_report,
     present_cases,
     press_until_changed,
     settled_fingerprint,
@@ -45,6 +46,7 @@ def _check_dashboard(page, case, *, requested: float, timeout_s: float) -> dict:
     before = settled_fingerprint(page)
     ready_s = time.monotonic() - requested
     assert before, "the plots in the page hold no trace data"
+    assert page.ganviz_errors == [], f"JavaScript errors in the page: {page_error_report(page)}"
 
     body = page.locator("body").inner_text()
     shown = [line for line in code_lines(NOTEBOOKS / case.name) if line in body]
@@ -56,7 +58,7 @@ def _check_dashboard(page, case, *, requested: float, timeout_s: float) -> dict:
     press_until_changed(page, handle, before)
     page.wait_for_timeout(500)
     assert error_outputs(page) == [], "errors shown after moving the slider"
-    assert page.ganviz_errors == [], f"JavaScript errors in the page: {page.ganviz_errors}"
+    assert page.ganviz_errors == [], f"JavaScript errors in the page: {page_error_report(page)}"
     return {"dashboard_ready_s": round(ready_s, 1)}
 
 
