@@ -424,15 +424,20 @@ def press_until_changed(
     handle,
     before: list[str],
     *,
-    key: str = "ArrowRight",
+    key: str | None = None,
     presses: int = 3,
     timeout_s: float = 45.0,
 ) -> list[str]:
-    """Focus the slider, press ``key`` as a person would, and wait for the plot data to change.
+    """Focus the slider, press an arrow key as a person would, wait for the plot data to change.
 
+    ``key`` defaults to → (← when the slider already sits at its maximum).
     Returns the new fingerprint; raises AssertionError naming the slider value if
     the drawn data is unchanged after ``timeout_s``.
     """
+    if key is None:
+        now, top = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
+        at_max = now is not None and top is not None and float(now) >= float(top)
+        key = "ArrowLeft" if at_max else "ArrowRight"
     handle.scroll_into_view_if_needed()
     handle.focus()
     for _ in range(presses):
