@@ -55,9 +55,10 @@ MODE_TRACES_2D = ("p_data", "p_g", "P_g samples", "3σ covered", "3σ missed", "
 #: Bar labels of :func:`mode_metrics_figure`, in order, and the report field each shows.
 METRIC_LABELS = {
     "JS": "js",
-    "KL(P_data‖P_g)": "kl_data_g",
-    "KL(P_g‖P_data)": "kl_g_data",
+    "KL(data‖g)": "kl_data_g",
+    "KL(g‖data)": "kl_g_data",
 }
+_METRIC_HOVER = ("JS(P_data‖P_g)", "KL(P_data‖P_g): mode covering", "KL(P_g‖P_data): mode seeking")
 _METRIC_COLOURS = (style.DISCRIMINATOR, style.DATA, style.FAKE)
 _CIRCLE = np.linspace(0.0, 2.0 * math.pi, 41)
 
@@ -305,6 +306,7 @@ def _metric_data(report: ModeReport, cap: float):
     colours = [style.DATA if c else style.REFERENCE for c in covered]
     return {
         "divergences": {"x": list(METRIC_LABELS), "y": np.minimum(values, cap), "text": text},
+        # (hover names are static: set once when the figure is built)
         "samples per mode": {
             "x": modes,
             "y": report.counts,
@@ -359,6 +361,8 @@ def mode_metrics_figure(
             textposition="outside",
             cliponaxis=False,
             showlegend=False,
+            hovertext=list(_METRIC_HOVER),
+            hovertemplate="%{hovertext}: %{text}<extra></extra>",
             **data["divergences"],
         ),
         row=1,
@@ -383,7 +387,7 @@ def mode_metrics_figure(
         y=math.log(2.0),
         line={"color": style.REFERENCE, "dash": "dot", "width": 1},
         annotation_text="log 2",
-        annotation_position="top right",
+        annotation_position="bottom right",
         row=1,
         col=1,
     )

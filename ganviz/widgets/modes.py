@@ -145,9 +145,9 @@ class ModeCollapseExplorer(FreshFigures, ExplorerBase):
         )
         for divergence in DIVERGENCES:
             button = widgets.Button(
-                description=f"fit {DIVERGENCE_LABELS[divergence].split('(')[0].strip()}",
+                description=DIVERGENCE_LABELS[divergence].split("(")[0].strip(),
                 tooltip=f"fit one Gaussian P_g by minimising {DIVERGENCE_LABELS[divergence]}",
-                layout=widgets.Layout(width="150px"),
+                layout=widgets.Layout(width="112px"),
             )
             button.on_click(lambda _b, d=divergence: self._guarded(lambda: self.fit(d)))
             self.controls[f"fit_{divergence}"] = button
@@ -220,12 +220,15 @@ class ModeCollapseExplorer(FreshFigures, ExplorerBase):
                 widgets.HTML("<b>P_g</b> covers the selected modes:"),
                 c["n_covered"],
                 c["covered"],
-                widgets.HTML("<b>…or one Gaussian P_g</b> fitted by"),
+                widgets.HTML("<b>…or one Gaussian P_g</b>, fitted by minimising"),
                 widgets.HBox([c["fit_kl_forward"], c["fit_kl_reverse"], c["fit_js"]]),
             ],
-            layout=widgets.Layout(width="360px"),
+            layout=widgets.Layout(width="370px", flex="0 0 auto"),
         )
-        right = widgets.VBox([self._boxes[1], self._boxes[2], self.figures["metrics"]])
+        right = widgets.VBox(
+            [self._boxes[1], self._boxes[2], self.figures["metrics"]],
+            layout=widgets.Layout(flex="1 1 auto", min_width="0"),
+        )
         self.children = [widgets.HBox([left, right]), self.message, self.status]
         self._show(self.p_data.dim)
 
