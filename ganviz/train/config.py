@@ -12,10 +12,12 @@ from .losses import LOSSES
 from .models import ACTIVATIONS
 from .penalties import PENALTIES
 
-__all__ = ["DEVICES", "NOISES", "OPTIMIZERS", "TrainConfig"]
+__all__ = ["DEVICES", "NOISES", "OPTIMIZERS", "SCHEDULES", "TrainConfig"]
 
 #: Optimisers by name (Adam, SGD with momentum, RMSprop as in the WGAN paper).
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
+#: Learning-rate schedules: constant, or linear decay to 0 at ``steps``.
+SCHEDULES = ("constant", "linear")
 #: Noise distributions p_z: N(0, I) or U[−1, 1]^z_dim.
 NOISES = ("gaussian", "uniform")
 #: Device names; ``"auto"`` picks cuda, then mps, then cpu. ``"cuda:1"`` also works.
@@ -76,6 +78,8 @@ class TrainConfig:
     betas: tuple[float, float] = (0.5, 0.999)
     #: SGD momentum
     momentum: float = 0.9
+    #: "constant", or "linear": both rates decay linearly to 0 at ``steps`` (then stay at 0)
+    lr_schedule: str = "constant"
     #: k of Algorithm 1: discriminator updates per generator update
     d_steps: int = 1
     #: samples per batch (real and fake each)
@@ -150,6 +154,7 @@ class TrainConfig:
         choice("noise", NOISES)
         choice("activation", tuple(ACTIVATIONS))
         choice("optimizer", OPTIMIZERS)
+        choice("lr_schedule", SCHEDULES)
         device = self.device
         if not (isinstance(device, str) and (device in DEVICES or device.startswith("cuda:"))):
             raise ValueError(

@@ -16,7 +16,7 @@ How it stays fast on small networks (see ``benchmarks/trainer_speed.py``):
   weight gradients are formed), so no ``zero_grad`` pass is needed either;
 * losses are summed **on the device** and read once per snapshot: no host
   synchronisation per step;
-* optimisers use the multi-tensor (``foreach``) implementations.
+* optimisers use the fused (or else multi-tensor ``foreach``) implementations.
 
 Observation never disturbs training: snapshots and metrics draw from their
 own fixed noise and fixed real samples, so a run gives the same parameters
@@ -282,10 +282,17 @@ class Trainer:
     def _optimizer(self, params, lr):
         cfg = self.config
         if cfg.optimizer == "adam":
-            return torch.optim.Adam(params, lr=lr, betas=cfg.betas, foreach=True)
-        if cfg.optimizer == "sgd":
-            return torch.optim.SGD(params, lr=lr, momentum=cfg.momentum, foreach=True)
-        return torch.optim.RMSprop(params, lr=lr, foreach=True)
+            kind, kwargs = torch.optim.Adam, {"lr": lr, "betas": cfg.betas}
+        elif cfg.optimizer == "sgd":
+            kind, kwargs = torch.optim.SGD, {"lr": lr, "momentum": cfg.momentum}
+        else:
+            return torch.optim.RMSprop(params, lr=lr, foreach=True)
+        # One fused kernel per tensor where torch has it for this device (2-3× faster than
+        # foreach on CPU for small MLPs); the multi-tensor foreach path otherwise.
+        try:
+            return kind(params, fused=True, **kwargs)
+        except (RuntimeError, ValueError, TypeError):
+            return kind(params, foreach=True, **kwargs)
 
     def _setup_observation(self, seed: int) -> None:
         """Fixed noise and real samples for snapshots and metrics (independent of training)."""
@@ -396,16 +403,29 @@ class Trainer:
     def d_step(self) -> None:
         """One discriminator update (no generator update; ``step_count`` is unchanged)."""
         with self._lock:
+            self._apply_schedule()
             self._d_update()
 
     def g_step(self) -> None:
         """One generator update against the current discriminator."""
         with self._lock:
+            self._apply_schedule()
             self._g_update()
+
+    def _apply_schedule(self) -> None:
+        cfg = self.config
+        if cfg.lr_schedule == "constant":
+            return
+        factor = max(0.0, 1.0 - self.step_count / cfg.steps) if cfg.steps else 0.0
+        for group in self.optimizer_d.param_groups:
+            group["lr"] = cfg.lr_d * factor
+        for group in self.optimizer_g.param_groups:
+            group["lr"] = cfg.lr_g * factor
 
     def step(self) -> None:
         """One iteration of Algorithm 1: ``d_steps`` D updates, then one G update."""
         with self._lock:
+            self._apply_schedule()
             for _ in range(self.config.d_steps):
                 self._d_update()
             self._g_update()

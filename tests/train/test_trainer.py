@@ -359,3 +359,15 @@ def test_short_wgan_gp_run_learns_the_ring():
     assert after["modes_covered"] >= 5, after
     assert after["high_quality"] > 0.02, after  # within 3σ = 0.06 of a centre
     assert after["kl"] < before["kl"] - 2.0, after
+
+
+def test_linear_schedule_decays_both_rates_to_zero():
+    t = Trainer(small(lr_schedule="linear", steps=10, lr_d=1e-3, lr_g=2e-3))
+    t.run(4)
+    t._apply_schedule()
+    assert t.optimizer_d.param_groups[0]["lr"] == pytest.approx(1e-3 * 0.6)
+    assert t.optimizer_g.param_groups[0]["lr"] == pytest.approx(2e-3 * 0.6)
+    t.run(6)
+    frozen = params(t)
+    t.run(3)  # past `steps` the rates stay at 0: nothing moves
+    assert same(frozen, params(t))
