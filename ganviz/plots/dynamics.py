@@ -22,8 +22,10 @@ from . import style
 __all__ = [
     "DISTANCE_TRACES",
     "EIGENVALUE_TRACES",
+    "PANEL_LAYOUT",
     "VECTOR_FIELD_TRACES",
     "distance_figure",
+    "dynamics_figure",
     "eigenvalue_figure",
     "quiver_segments",
     "stability_circle",
@@ -51,6 +53,17 @@ STABLE_FILL = "rgba(44,160,44,0.15)"
 
 def _as_float(values) -> np.ndarray:
     return np.asarray(values, dtype=float)
+
+
+def _trace_named(fig: go.Figure, trace_name: str):
+    return next(trace for trace in fig.data if trace.meta == trace_name)
+
+
+def _axis_keys(fig: go.Figure, trace_name: str) -> tuple[str, str]:
+    """Layout keys ("xaxis2", "yaxis2") of the axes a named trace is drawn on."""
+    trace = _trace_named(fig, trace_name)
+    x, y = trace.xaxis or "x", trace.yaxis or "y"
+    return "xaxis" + x[1:], "yaxis" + y[1:]
 
 
 def _restyle(fig: go.Figure, trace_name: str, values: dict) -> None:
@@ -379,7 +392,11 @@ def _distance_data(trajectory, rate):
     else:
         with np.errstate(over="ignore", under="ignore", divide="ignore"):
             curve = distance[0] * np.exp(steps * math.log(rate)) if rate > 0 else 0 * steps
-        curve = np.where(np.isfinite(curve) & (curve > 0), curve, np.nan)
+        # Keep the prediction within a decade of the measured distances, so that a
+        # linearisation that fails far from (0, 0) does not flatten the real curve.
+        seen = distance[np.isfinite(distance) & (distance > 0)]
+        low, high = seen.min() / 10, seen.max() * 10
+        curve = np.where(np.isfinite(curve) & (curve >= low) & (curve <= high), curve, np.nan)
         predicted = {"x": steps, "y": curve}
     shown = np.where(distance > 0, distance, np.nan)  # log axis: exact zeros cannot be drawn
     return {"distance": {"x": steps, "y": shown}, "linearised rate": predicted}
@@ -530,5 +547,98 @@ def update_eigenvalue_figure(
     data, reach = _eigen_data(eigenvalues, step_size, step_eigenvalues)
     for name in EIGENVALUE_TRACES:
         _restyle(fig, name, data[name])
-    if tuple(fig.layout.xaxis.range or ()) != (-reach, reach):
-        fig.plotly_relayout({"xaxis.range": [-reach, reach], "yaxis.range": [-reach, reach]})
+    x_key, y_key = _axis_keys(fig, "λ of J")
+    if tuple(fig.layout[x_key].range or ()) != (-reach, reach):
+        fig.plotly_relayout({f"{x_key}.range": [-reach, reach], f"{y_key}.range": [-reach, reach]})
+
+
+# ------------------------------------------------------------------ all three panels in one
+#: Panel placement in :func:`dynamics_figure` (paper coordinates): x domain, y domain,
+#: where the panel title sits (x, y) and where its legend sits (x, y, anchor, orientation).
+#: Sized for the default 780 × 860 px so that both square panels fill their domains.
+PANEL_LAYOUT = {
+    "field": {
+        "domain": ((0.0, 0.6), (0.40, 0.94)),
+        "title": (0.0, 0.985),
+        "legend": (0.0, 0.945, "bottom", "h"),
+    },
+    "eigenvalues": {
+        "domain": ((0.72, 1.0), (0.69, 0.94)),
+        "title": (0.72, 0.985),
+        "legend": (0.72, 0.6, "top", "v"),
+    },
+    "distance": {
+        "domain": ((0.0, 1.0), (0.0, 0.22)),
+        "title": (0.0, 0.285),
+        "legend": (0.35, 0.235, "bottom", "h"),
+    },
+}
+
+
+def dynamics_figure(
+    field: go.Figure,
+    distance: go.Figure,
+    eigenvalues: go.Figure,
+    *,
+    height: int = 860,
+    width: int | None = 780,
+) -> go.Figure:
+    """The three panels — vector field, eigenvalues, distance — as one figure.
+
+    A widget then needs a single FigureWidget (each one loads the whole
+    plotly.js bundle in the browser). Traces keep their ``meta`` names, so the
+    ``update_*_figure`` helpers refresh this figure exactly as they refresh the
+    separate ones.
+    """
+    panels = {"field": (field, "x", "y"), "eigenvalues": (eigenvalues, "x2", "y2")}
+    panels["distance"] = (distance, "x3", "y3")
+    legends = {"field": "legend", "eigenvalues": "legend2", "distance": "legend3"}
+    traces, annotations, layout = [], [], {}
+    for name, (fig, x, y) in panels.items():
+        place = PANEL_LAYOUT[name]
+        x_domain, y_domain = place["domain"]
+        for trace in fig.data:
+            copy = go.Figure(trace).data[0]
+            copy.update(xaxis=x, yaxis=y, legend=legends[name])
+            traces.append(copy)
+        x_key, y_key = "xaxis" + x[1:], "yaxis" + y[1:]
+        x_axis = fig.layout.xaxis.to_plotly_json()
+        y_axis = fig.layout.yaxis.to_plotly_json()
+        if "scaleanchor" in y_axis:
+            y_axis["scaleanchor"] = x
+        layout[x_key] = {**x_axis, "domain": list(x_domain), "anchor": y}
+        layout[y_key] = {**y_axis, "domain": list(y_domain), "anchor": x}
+        legend_x, legend_y, anchor, orientation = place["legend"]
+        layout[legends[name]] = {
+            "orientation": orientation,
+            "x": legend_x,
+            "xanchor": "left",
+            "y": legend_y,
+            "yanchor": anchor,
+            "font": {"size": 11},
+        }
+        if fig.layout.title.text:
+            annotations.append(
+                {
+                    "text": fig.layout.title.text,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": place["title"][0],
+                    "y": place["title"][1],
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"size": 14},
+                }
+            )
+    combined = go.Figure(traces)
+    style.base_layout(combined, height=height)
+    combined.update_layout(
+        **layout,
+        width=width,
+        shapes=field.layout.shapes,
+        annotations=annotations,
+        clickmode="event",
+        margin={"l": 55, "r": 20, "t": 30, "b": 45},
+    )
+    return combined

@@ -4,8 +4,8 @@ Controls choose the objective (GAN, non-saturating, WGAN, WGAN-GP, gradient
 penalty, consensus optimisation, instance noise), simultaneous or
 alternating steps, the step size h, k discriminator steps per generator
 step, the regulariser weight γ, the instance-noise σ, the number of steps
-and the start point (type it, or click anywhere on the vector field). Three
-figures follow:
+and the start point (type it, or click anywhere on the vector field). One
+FigureWidget (``.figure``, also ``.figures["dynamics"]``) holds three panels:
 
 * the vector field v(θ, ψ) as arrows over the value of the game, with the
   trajectory of gradient steps (and, optionally, the continuous-time flow);
@@ -15,7 +15,8 @@ figures follow:
   step-size stability disc |1 + hλ| < 1.
 
 All mathematics comes from :mod:`ganviz.dynamics`, all drawing from
-:mod:`ganviz.plots.dynamics`; figures are built once and updated in place.
+:mod:`ganviz.plots.dynamics`; the figure is built once and updated in place
+(only the traces whose data changed are sent to the browser).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import html
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 
 import ipywidgets as widgets
 import numpy as np
@@ -153,7 +155,7 @@ class DynamicsExplorer(ExplorerBase):
                 options=list(dyn.METHODS),
                 value=method,
                 description="steps",
-                style={**style, "button_width": "100px"},
+                style={**style, "button_width": "118px"},
             ),
             "step_size": widgets.FloatSlider(
                 value=step_size,
@@ -218,25 +220,18 @@ class DynamicsExplorer(ExplorerBase):
             value_axes=(self.value_axis, self.value_axis),
             extent=self.extent,
             title="vector field v(θ, ψ) and gradient steps · click to start there",
-            height=480,
         )
-        field.update_layout(width=540, legend={"font": {"size": 11}})
-        distance = dplots.distance_figure(
-            np.zeros((1, 2)), title="distance to the equilibrium", height=320
-        )
-        distance.update_layout(width=470)
+        distance = dplots.distance_figure(np.zeros((1, 2)), title="distance to the equilibrium")
         eigen = dplots.eigenvalue_figure(
-            np.zeros(2, dtype=complex), 0.2, title="eigenvalues and the stable step-size disc"
+            np.zeros(2, dtype=complex), 0.2, title="eigenvalues · stable disc"
         )
-        eigen.update_layout(width=430, height=320)
-        self.figures: dict[str, go.FigureWidget] = {
-            "field": go.FigureWidget(field),
-            "distance": go.FigureWidget(distance),
-            "eigenvalues": go.FigureWidget(eigen),
-        }
+        # One FigureWidget for the three panels: every FigureWidget loads the whole
+        # plotly.js bundle in the browser, and anywidget gives a model 2 s to start.
+        self.figure = go.FigureWidget(dplots.dynamics_figure(field, distance, eigen))
+        self.figures: dict[str, go.FigureWidget] = {"dynamics": self.figure}
         # Clicks land on the heatmap that covers the plane, or on a line drawn over it.
         for name in ("value", "trajectory", "flow", "equilibrium"):
-            self._trace("field", name).on_click(self._on_field_click)
+            self._trace(name).on_click(self._on_field_click)
 
     def _layout(self) -> None:
         c = self.controls
@@ -256,17 +251,29 @@ class DynamicsExplorer(ExplorerBase):
             ],
             layout=widgets.Layout(width="330px"),
         )
-        self.children = [
-            widgets.HBox([panel, self.figures["field"]]),
-            widgets.HBox([self.figures["distance"], self.figures["eigenvalues"]]),
-            self.message,
-        ]
+        self.children = [widgets.HBox([panel, self.figure]), self.message]
 
-    def _trace(self, figure: str, name: str):
-        for trace in self.figures[figure].data:
+    def _trace(self, name: str):
+        """The trace called ``name`` (its ``meta``; see ``ganviz.plots.dynamics``)."""
+        for trace in self.figure.data:
             if trace.meta == name:
                 return trace
         raise KeyError(name)  # pragma: no cover - the plot helpers always create every trace
+
+    # -- display ---------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs):
+        """Display the explorer with figures that show its current state.
+
+        A FigureWidget copies its data into the state the browser renders from only
+        when it is displayed *itself* (plotly's ``_repr_mimebundle_``); nested in
+        this box it is not, so updates made between construction and display
+        (the first computation, ``set(...)`` in the same cell) would be missing
+        from the first render. Refresh that state here, as plotly does.
+        """
+        for fig in self.figures.values():
+            fig._widget_layout = deepcopy(fig._layout_obj._props)
+            fig._widget_data = deepcopy(fig._data)
+        return super()._repr_mimebundle_(**kwargs)
 
     # -- programmatic control ------------------------------------------------------------
     @contextmanager
@@ -360,7 +367,7 @@ class DynamicsExplorer(ExplorerBase):
         flow = self._flow_points(name, params, min(steps * h, FLOW_MAX_TIME), trajectory[0])
 
         dplots.update_vector_field_figure(
-            self.figures["field"],
+            self.figure,
             self.arrow_axis,
             self.arrow_axis,
             *(field if field is not None else (None, None)),
@@ -372,9 +379,9 @@ class DynamicsExplorer(ExplorerBase):
             clip=obj.params.get("clip", math.inf),
             extent=self.extent,
         )
-        dplots.update_distance_figure(self.figures["distance"], trajectory, rate=rho)
+        dplots.update_distance_figure(self.figure, trajectory, rate=rho)
         dplots.update_eigenvalue_figure(
-            self.figures["eigenvalues"], eigenvalues, h, step_eigenvalues=step_eigenvalues
+            self.figure, eigenvalues, h, step_eigenvalues=step_eigenvalues
         )
         self._field_key = field_key
         self._value_key = value_key

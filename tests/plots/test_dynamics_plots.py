@@ -10,6 +10,7 @@ from ganviz.plots.dynamics import (
     EIGENVALUE_TRACES,
     VECTOR_FIELD_TRACES,
     distance_figure,
+    dynamics_figure,
     eigenvalue_figure,
     quiver_segments,
     stability_circle,
@@ -98,3 +99,35 @@ def test_eigenvalue_figure_draws_update_eigenvalues_on_the_same_scale():
     np.testing.assert_allclose(fig.data[2].y, [0.5, -0.5])
     update_eigenvalue_figure(fig, np.array([-3.0 + 0j, -0.1 + 0j]), 0.5)
     assert fig.layout.xaxis.range[0] <= -3.0 and len(fig.data[2].x) == 0
+
+
+def test_dynamics_figure_puts_three_panels_in_one_and_updates_them():
+    axis = np.linspace(-2, 2, 5)
+    zeros = np.zeros((5, 5))
+    traj = np.array([[1.0, 1.0], [0.5, 1.2]])
+    combined = dynamics_figure(
+        vector_field_figure(axis, axis, zeros, zeros, trajectory=traj, clip=1.0),
+        distance_figure(traj, rate=0.9, title="distance"),
+        eigenvalue_figure(np.array([0.5j, -0.5j]), 0.2, title="eigenvalues"),
+    )
+    names = [t.meta for t in combined.data]
+    assert sorted(names) == sorted([*VECTOR_FIELD_TRACES, *DISTANCE_TRACES, *EIGENVALUE_TRACES])
+    axes = {t.meta: (t.xaxis, t.yaxis) for t in combined.data}
+    assert axes["trajectory"] == ("x", "y")
+    assert axes["λ of J"] == ("x2", "y2") and axes["distance"] == ("x3", "y3")
+    assert combined.layout.yaxis3.type == "log"
+    assert combined.layout.yaxis.scaleanchor == "x" and combined.layout.yaxis2.scaleanchor == "x2"
+    assert len(combined.layout.shapes) == 2
+    update_eigenvalue_figure(combined, np.array([-4.0 + 0j, -0.1 + 0j]), 0.5)
+    assert combined.layout.xaxis2.range[0] <= -4.0  # the eigenvalue panel's own axes
+    assert combined.layout.xaxis.range[0] == -2.0  # the field panel is untouched
+    update_distance_figure(combined, np.array([[2.0, 0.0], [1.0, 0.0]]), rate=0.5)
+    (distance,) = [t for t in combined.data if t.meta == "distance"]
+    np.testing.assert_array_equal(distance.y, [2.0, 1.0])
+
+
+def test_linearised_prediction_stays_within_a_decade_of_the_data():
+    traj = np.array([[1.0, 0.0]] * 50)  # the run stays put
+    fig = distance_figure(traj, rate=2.0)  # while the linearisation doubles each step
+    predicted = np.array([np.nan if v is None else v for v in fig.data[1].y], dtype=float)
+    assert np.nanmax(predicted) <= 10.0 and np.isnan(predicted[-1])

@@ -13,8 +13,8 @@ from ganviz import dynamics as dyn
 from ganviz.widgets.dynamics import FLOW_MAX_TIME, DynamicsExplorer
 
 
-def trace(explorer, figure, name):
-    (found,) = [t for t in explorer.figures[figure].data if t.meta == name]
+def trace(explorer, name):
+    (found,) = [t for t in explorer.figure.data if t.meta == name]
     return found
 
 
@@ -43,14 +43,14 @@ def assert_shows_current_model(explorer):
     h = c["step_size"].value
     traj = expected_trajectory(explorer)
 
-    shown = trace(explorer, "field", "trajectory")
+    shown = trace(explorer, "trajectory")
     np.testing.assert_array_equal(as_array(shown.x), traj[:, 0])
     np.testing.assert_array_equal(as_array(shown.y), traj[:, 1])
-    start = trace(explorer, "field", "start")
+    start = trace(explorer, "start")
     assert (start.x[0], start.y[0]) == (traj[0, 0], traj[0, 1])
 
     # Arrows: every drawn arrow starts on the grid and points along v(θ, ψ) there.
-    arrows = trace(explorer, "field", "field")
+    arrows = trace(explorer, "field")
     ax, ay = as_array(arrows.x), as_array(arrows.y)
     tails = np.stack([ax[0::3], ay[0::3]], axis=1)
     drawn = np.stack([ax[1::3], ay[1::3]], axis=1) - tails
@@ -64,29 +64,29 @@ def assert_shows_current_model(explorer):
     assert np.all(np.sum(drawn * v, axis=1) >= 0)
     assert np.all((np.linalg.norm(drawn, axis=1) > 0) == (np.linalg.norm(v, axis=1) > 0))
 
-    value = trace(explorer, "field", "value")
+    value = trace(explorer, "value")
     vx, vy = np.meshgrid(explorer.value_axis, explorer.value_axis)
     np.testing.assert_allclose(
         np.asarray(value.z, dtype=float), dyn.dirac_value(name, vx, vy, **params), rtol=1e-12
     )
 
-    distance = trace(explorer, "distance", "distance")
+    distance = trace(explorer, "distance")
     expected = np.hypot(traj[:, 0], traj[:, 1])
     expected[expected == 0] = np.nan
     np.testing.assert_allclose(as_array(distance.y), expected, rtol=1e-15)
 
     lam = dyn.dirac_eigenvalues(name, **params)
-    eig = trace(explorer, "eigenvalues", "λ of J")
+    eig = trace(explorer, "λ of J")
     np.testing.assert_allclose(as_array(eig.x), lam.real, atol=1e-15)
     np.testing.assert_allclose(as_array(eig.y), lam.imag, atol=1e-15)
     mu = dyn.dirac_update_eigenvalues(name, c["method"].value, h, explorer.d_steps, **params)
-    upd = trace(explorer, "eigenvalues", "update")
+    upd = trace(explorer, "update")
     np.testing.assert_allclose(as_array(upd.x) + 1j * as_array(upd.y), (mu - 1) / h, atol=1e-12)
-    disc = trace(explorer, "eigenvalues", "stable region")
+    disc = trace(explorer, "stable region")
     dx, dy = as_array(disc.x), as_array(disc.y)
     np.testing.assert_allclose(np.hypot(dx + 1 / h, dy), 1 / h, rtol=1e-12)
 
-    flow = trace(explorer, "field", "flow")
+    flow = trace(explorer, "flow")
     if c["show_flow"].value:
         _, points = dyn.dirac_flow(
             name,
@@ -101,7 +101,7 @@ def assert_shows_current_model(explorer):
     else:
         assert len(flow.x) == 0
 
-    shapes = explorer.figures["field"].layout.shapes
+    shapes = explorer.figure.layout.shapes
     assert (len(shapes) == 2) == (name == "wgan")
 
 
@@ -110,9 +110,9 @@ def explorer():
     return DynamicsExplorer(steps=120)
 
 
-def test_builds_with_controls_and_figure_widgets(explorer):
-    assert set(explorer.figures) == {"field", "distance", "eigenvalues"}
-    assert all(isinstance(f, go.FigureWidget) for f in explorer.figures.values())
+def test_builds_with_controls_and_one_figure_widget(explorer):
+    assert explorer.figures == {"dynamics": explorer.figure}
+    assert isinstance(explorer.figure, go.FigureWidget)
     for name in (
         "objective",
         "method",
@@ -127,7 +127,8 @@ def test_builds_with_controls_and_figure_widgets(explorer):
         assert name in explorer.controls
     assert explorer.error is None and explorer.message.value == ""
     assert_shows_current_model(explorer)
-    assert explorer.figures["distance"].layout.yaxis.type == "log"
+    y_axis = trace(explorer, "distance").yaxis  # "y3": the distance panel
+    assert explorer.figure.layout["yaxis" + y_axis[1:]].type == "log"
 
 
 @pytest.mark.parametrize("objective", list(dyn.OBJECTIVES))
@@ -138,12 +139,11 @@ def test_traces_equal_the_core_for_every_objective_and_method(explorer, objectiv
     assert_shows_current_model(explorer)
 
 
-def test_figures_are_updated_in_place(explorer):
-    before = {name: (fig, list(fig.data)) for name, fig in explorer.figures.items()}
+def test_the_figure_is_updated_in_place(explorer):
+    figure, traces = explorer.figure, list(explorer.figure.data)
     explorer.set(objective="consensus", step_size=0.4, steps=60)
-    for name, fig in explorer.figures.items():
-        assert fig is before[name][0]
-        assert all(a is b for a, b in zip(fig.data, before[name][1], strict=True))
+    assert explorer.figure is figure
+    assert all(a is b for a, b in zip(explorer.figure.data, traces, strict=True))
 
 
 def test_irrelevant_controls_are_disabled_and_ignored(explorer):
@@ -159,11 +159,11 @@ def test_irrelevant_controls_are_disabled_and_ignored(explorer):
 
 def test_bad_value_shows_a_message_and_keeps_the_last_valid_figures(explorer):
     explorer.set(objective="gradient-penalty")
-    good_x = list(trace(explorer, "field", "trajectory").x)
+    good_x = list(trace(explorer, "trajectory").x)
     explorer.controls["theta0"].value = float("nan")  # must not raise
     assert explorer.error is not None and "start" in explorer.error
     assert "start" in explorer.message.value
-    assert list(trace(explorer, "field", "trajectory").x) == good_x
+    assert list(trace(explorer, "trajectory").x) == good_x
     explorer.controls["theta0"].value = 0.5
     assert explorer.error is None and explorer.message.value == ""
     assert_shows_current_model(explorer)
@@ -175,7 +175,7 @@ def test_a_huge_start_is_reported_not_raised(explorer):
 
 
 def test_clicking_the_field_sets_the_start(explorer):
-    heatmap = trace(explorer, "field", "value")
+    heatmap = trace(explorer, "value")
     heatmap._dispatch_on_click(Points(point_inds=[0], xs=[-1.25], ys=[0.75]), None)
     assert (explorer.controls["theta0"].value, explorer.controls["psi0"].value) == (-1.25, 0.75)
     assert_shows_current_model(explorer)
@@ -200,10 +200,10 @@ def test_set_start_and_set_update_once(explorer, monkeypatch):
 
 def test_wgan_shows_the_clip_band_and_its_trajectory_stays_inside(explorer):
     explorer.set(objective="wgan", steps=300, step_size=0.3)
-    assert len(explorer.figures["field"].layout.shapes) == 2
+    assert len(explorer.figure.layout.shapes) == 2
     assert np.nanmax(np.abs(explorer.trajectory[:, 1])) <= 1.0
     explorer.set(objective="gan")
-    assert len(explorer.figures["field"].layout.shapes) == 0
+    assert len(explorer.figure.layout.shapes) == 0
 
 
 def test_divergence_is_reported_in_the_summary(explorer):
