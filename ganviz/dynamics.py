@@ -551,6 +551,15 @@ OBJECTIVES: Mapping[str, DiracObjective] = MappingProxyType(
 # --------------------------------------------------------------------------------------------
 # Public functions
 # --------------------------------------------------------------------------------------------
+def _broadcast(theta: np.ndarray, psi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        return np.broadcast_arrays(theta, psi)
+    except ValueError:
+        raise ValueError(
+            f"theta and psi must broadcast to one shape; got shapes {theta.shape} and {psi.shape}"
+        ) from None
+
+
 def dirac_vector_field(objective: str, theta, psi, **params):
     """The gradient vector field v(θ, ψ) = (−∂_θ L_G, ∂_ψ L_D) of the Dirac-GAN.
 
@@ -587,7 +596,7 @@ def dirac_vector_field(objective: str, theta, psi, **params):
     if theta_arr.ndim == 0 and psi_arr.ndim == 0:
         v_theta, v_psi = obj.field(float(theta_arr), float(psi_arr), **p)
         return float(v_theta), float(v_psi)
-    theta_b, psi_b = np.broadcast_arrays(theta_arr, psi_arr)
+    theta_b, psi_b = _broadcast(theta_arr, psi_arr)
     v_theta, v_psi = obj.field(theta_b, psi_b, **p)
     shape = theta_b.shape
     return np.broadcast_to(v_theta, shape).astype(float), np.broadcast_to(v_psi, shape).astype(
@@ -609,7 +618,7 @@ def dirac_value(objective: str, theta, psi, **params) -> np.ndarray:
     p = obj.resolve(params)
     theta_arr = check.finite_array(theta, "theta")
     psi_arr = check.finite_array(psi, "psi")
-    out = np.asarray(obj.value(*np.broadcast_arrays(theta_arr, psi_arr), **p), dtype=float)
+    out = np.asarray(obj.value(*_broadcast(theta_arr, psi_arr), **p), dtype=float)
     return float(out) if out.ndim == 0 else out
 
 

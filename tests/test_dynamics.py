@@ -489,6 +489,8 @@ def test_trajectory_shape_and_start():
         (lambda: dirac_trajectory("consensus", gamma=1e9), ["gamma", "at most"]),
         (lambda: dirac_eigenvalues("consensus", sigma=1.0), ["consensus", "gamma", "sigma"]),
         (lambda: dirac_vector_field("gan", [0.0, float("nan")], 0.0), ["theta"]),
+        (lambda: dirac_vector_field("gan", [0.0, 1.0], [0.0, 1.0, 2.0]), ["theta", "psi", "shape"]),
+        (lambda: dirac_value("gan", [0.0, 1.0], [0.0, 1.0, 2.0]), ["theta", "psi", "shape"]),
         (lambda: dirac_flow("gan", duration=0.0), ["duration"]),
         (lambda: dirac_f(0.0, derivative=4), ["derivative"]),
     ],
