@@ -139,6 +139,17 @@ class DynamicsExplorer(ExplorerBase):
         self, objective, method, step_size, d_steps, gamma, sigma, start, steps, show_flow
     ):
         check.choice(objective, dyn.OBJECTIVES, "objective")
+        # The sliders would clamp silently: refuse out-of-range starting values instead.
+        for name, value, low, high in (
+            ("step_size", step_size, 0.01, 5.0),
+            ("d_steps", d_steps, 1, 10),
+            ("gamma", gamma, 0.0, 3.0),
+            ("sigma", sigma, 0.0, 3.0),
+            ("steps", steps, 10, 3000),
+        ):
+            number = check.finite_float(value, name)
+            if not low <= number <= high:
+                raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value!r}")
         check.choice(method, dyn.METHODS, "method")
         style = {"description_width": "92px"}
         wide = widgets.Layout(width="300px")

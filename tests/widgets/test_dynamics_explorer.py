@@ -228,9 +228,20 @@ def test_continuous_flow_is_drawn_on_request(explorer):
     assert_shows_current_model(explorer)
 
 
-def test_constructor_rejects_unknown_objective():
-    with pytest.raises(ValueError, match="objective"):
-        DynamicsExplorer(objective="lsgan")
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"objective": "lsgan"}, "objective"),
+        ({"method": "adam"}, "method"),
+        ({"step_size": 9.0}, "step_size"),
+        ({"gamma": -1.0}, "gamma"),
+        ({"steps": 5}, "steps"),
+        ({"start": (float("nan"), 0.0)}, "start"),
+    ],
+)
+def test_constructor_rejects_bad_arguments(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        DynamicsExplorer(**kwargs)
 
 
 def test_two_hundred_random_control_moves(rng):
