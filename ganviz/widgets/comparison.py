@@ -43,6 +43,7 @@ from .training import (
     TrainingExplorer,
     _configure_heatmap,
     _empty_field,
+    _no_density,
 )
 
 __all__ = ["ComparisonExplorer", "ComparisonFrame", "recommended_settings"]
@@ -526,6 +527,8 @@ class ComparisonExplorer(ExplorerBase):
                     fake_gradients=snap.fake_gradients,
                     manifold=snap.manifold,
                     arrow_scale=scale,
+                    data_density=_no_density(snap.grid_x, snap.grid_y),
+                    g_density=_no_density(snap.grid_x, snap.grid_y),
                 )
                 fig.layout.title.text = f"{snap.loss} · step {snap.step}"
             self.headers[i].value = self._header(snap, config, frame.d_steps[i])

@@ -33,7 +33,6 @@ run). ``speed`` (steps between redraws) and the theory switch act live.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -217,13 +216,31 @@ class TrainingFrame:
 
 
 def _placeholder_rows(keys, section) -> list[dict]:
-    return [{"step": 0, "losses": {}, "metrics": {}} | {section: dict.fromkeys(keys, math.nan)}]
+    """One row with every key, so the plot helpers create every trace (emptied afterwards)."""
+    return [{"step": 0, "losses": {}, "metrics": {}} | {section: dict.fromkeys(keys, 0.0)}]
+
+
+def _no_density(xs, ys) -> np.ndarray:
+    """Zeros for a density contour with nothing to show.
+
+    Not NaN: a FigureWidget sends 2-D arrays as JSON lists, where NaN is not valid
+    (jupyter_client then warns in the notebook and takes a slow path).
+    """
+    return np.zeros((len(ys), len(xs)))
 
 
 def _empty_field(title: str, d_name: str) -> go.Figure:
     axis = np.array([-1.0, 1.0])
+    blank = _no_density(axis, axis)
     fig = discriminator_field(
-        axis, axis, np.full((2, 2), 0.5), d_name=d_name, title=title, height=430
+        axis,
+        axis,
+        np.full((2, 2), 0.5),
+        data_density=blank,
+        g_density=blank,
+        d_name=d_name,
+        title=title,
+        height=430,
     )
     fig.update_layout(width=440, margin={"l": 45, "r": 10, "t": 75, "b": 40})
     return fig
@@ -912,9 +929,10 @@ class TrainingExplorer(ExplorerBase):
             pull.append(-theory.gradients)
         # One arrow scale for both panels, so trained and optimal pulls compare by length.
         scale = auto_arrow_scale(xs, ys, np.concatenate(pull) if pull else None)
-        densities = {}
         if theory is not None:
             densities = {"data_density": theory.data_density, "g_density": theory.g_density}
+        else:
+            densities = {"data_density": _no_density(xs, ys), "g_density": _no_density(xs, ys)}
         name = "D(x)" if snap.d_is_probability else "critic"
         field = self.figures["field"]
         with field.batch_update():
@@ -940,8 +958,8 @@ class TrainingExplorer(ExplorerBase):
         with theory_fig.batch_update():
             self._frame_axes(theory_fig, xs, ys)
             if theory is None:
-                blank = np.full((len(ys), len(xs)), np.nan)
-                update_discriminator_field(theory_fig, xs, ys, blank, real=snap.real)
+                blank = np.full((len(ys), len(xs)), 0.5)  # white: nothing to show
+                update_discriminator_field(theory_fig, xs, ys, blank, real=snap.real, **densities)
                 theory_fig.layout.title.text = self._no_theory_reason()
             else:
                 update_discriminator_field(
