@@ -197,8 +197,6 @@ class ModeCollapseExplorer(FreshFigures, ExplorerBase):
             p_g = Mixture([p_data.components[i] for i in self.controls["covered"].value])
             report = self.report if dim == self.p_data.dim else self._report(p_data, p_g)
             fig = mode_collapse_figure(p_data, p_g, report=report, height=430 if dim == 2 else 360)
-            if dim == 2:
-                fig.update_layout(width=560)
             figures[f"modes_{dim}d"] = go.FigureWidget(fig)
         figures["metrics"] = go.FigureWidget(mode_metrics_figure(self.report, height=300))
         return figures
@@ -211,25 +209,36 @@ class ModeCollapseExplorer(FreshFigures, ExplorerBase):
     def _layout(self) -> None:
         c = self.controls
         self._boxes = {dim: widgets.Box([self.figures[f"modes_{dim}d"]]) for dim in (1, 2)}
-        left = widgets.VBox(
+        data_column = widgets.VBox(
             [
+                widgets.HTML("<b>P_data</b>: K equal modes"),
                 c["layout"],
                 c["k"],
                 c["spacing"],
                 c["spread"],
+            ],
+            layout=widgets.Layout(width="380px"),
+        )
+        g_column = widgets.VBox(
+            [
                 widgets.HTML("<b>P_g</b> covers the selected modes:"),
                 c["n_covered"],
                 c["covered"],
                 widgets.HTML("<b>…or one Gaussian P_g</b>, fitted by minimising"),
                 widgets.HBox([c["fit_kl_forward"], c["fit_kl_reverse"], c["fit_js"]]),
             ],
-            layout=widgets.Layout(width="370px", flex="0 0 auto"),
+            layout=widgets.Layout(width="380px"),
         )
-        right = widgets.VBox(
-            [self._boxes[1], self._boxes[2], self.figures["metrics"]],
-            layout=widgets.Layout(flex="1 1 auto", min_width="0"),
-        )
-        self.children = [widgets.HBox([left, right]), self.message, self.status]
+        # Figures stacked at full width: a plotly FigureWidget sizes itself to its
+        # container when first drawn, which is only reliable for a full-width box.
+        self.children = [
+            widgets.HBox([data_column, g_column], layout=widgets.Layout(flex_flow="row wrap")),
+            self.message,
+            self.status,
+            self._boxes[1],
+            self._boxes[2],
+            self.figures["metrics"],
+        ]
         self._show(self.p_data.dim)
 
     def _show(self, dim: int) -> None:
