@@ -389,7 +389,7 @@ def vanishing_gradient_figure(
         xref="paper",
         yref="paper",
         x=0.99,
-        y=0.02,
+        y=0.07,
         xanchor="right",
         yanchor="bottom",
         showarrow=False,

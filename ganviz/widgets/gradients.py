@@ -291,23 +291,27 @@ class VanishingGradientExplorer(FreshFigures, ExplorerBase):
 
     def _layout(self) -> None:
         c = self.controls
-
-        def half(fig):
-            return widgets.Box([fig], layout=widgets.Layout(width="50%"))
-
+        c["view"].style.button_width = "110px"
         self._arrows_box = widgets.Box([self.figures["arrows"]])
         self._field_box = widgets.Box([self.figures["field"]])
-        controls = widgets.VBox(
+        controls = widgets.HBox(
             [
-                widgets.HBox([c["separation"], c["family"], c["view"]]),
-                widgets.HBox([c["data_spread"], c["fake_spread"], c["arrows"]]),
-            ]
+                widgets.VBox(
+                    [c["separation"], c["data_spread"], c["fake_spread"]],
+                    layout=widgets.Layout(width="340px"),
+                ),
+                widgets.VBox([c["family"], c["view"], c["arrows"]]),
+            ],
+            layout=widgets.Layout(flex_flow="row wrap"),
         )
+        # Figures stacked at full width: a plotly FigureWidget sizes itself to its
+        # container when first drawn, and side-by-side boxes left them clipped.
         self.children = [
             controls,
             self.message,
             self.readout,
-            widgets.HBox([half(self.figures["gradients"]), half(self.figures["losses"])]),
+            self.figures["gradients"],
+            self.figures["losses"],
             self._arrows_box,
             self._field_box,
         ]
