@@ -13,7 +13,11 @@ full snapshot (D on a 64×64 grid, per-sample gradients, manifold, metrics)
 every 100 steps, which the plain loop does not.
 
 Each configuration is timed ``--repeats`` times, alternating the two loops,
-and the best time of each is kept (the machine is shared).
+and the best time of each is kept (the machine is shared). The first row
+compares the defaults a user gets — the plain loop at torch's thread count,
+ganviz at its own (one thread on CPU) — and the next rows force both loops to
+the same thread count, so the thread choice and the loop's own work can be
+told apart.
 
     python benchmarks/trainer_speed.py              # hidden 128, batch 256, 600 steps
     python benchmarks/trainer_speed.py --steps 2000 --threads 1 2
@@ -22,6 +26,7 @@ and the best time of each is kept (the machine is shared).
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 
@@ -67,13 +72,27 @@ def ganviz_loop(config: TrainConfig, steps: int) -> float:
     return time.perf_counter() - start
 
 
+def measure(
+    config: TrainConfig, steps: int, repeats: int, plain_threads: int
+) -> tuple[float, float]:
+    """Best-of-``repeats`` steps/s of the plain loop (at ``plain_threads``) and of ganviz."""
+    torch.set_num_threads(plain_threads)
+    plain_loop(config, 20), ganviz_loop(config, 20)  # warm-up
+    plain, ours = [], []
+    for _ in range(repeats):  # alternate, so a burst of load hits both
+        plain.append(plain_loop(config, steps))
+        ours.append(ganviz_loop(config, steps))
+    return steps / min(plain), steps / min(ours)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--depth", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--threads", type=int, nargs="*", default=[1, 2],
+                        help="also compare both loops forced to these thread counts")  # fmt: skip
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args(argv)
@@ -86,22 +105,26 @@ def main(argv=None) -> None:
         snapshot_every=100,
         device=args.device,
     )
+    default_threads = torch.get_num_threads()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
-        f"torch {torch.__version__} on {platform.processor() or platform.machine()}, "
-        f"device {args.device}; hidden {args.hidden}, depth {args.depth}, batch {args.batch_size}, "
-        f"{args.steps} generator steps, best of {args.repeats}"
+        f"torch {torch.__version__} on {platform.machine()} ({os.cpu_count()} CPUs, "
+        f"load {load:.1f}), "
+        f"device {args.device}; hidden {args.hidden}, depth {args.depth}, batch "
+        f"{args.batch_size}, {args.steps} generator steps, best of {args.repeats}"
     )
-    print(f"{'threads':>7} | {'plain steps/s':>13} | {'ganviz steps/s':>14} | {'ratio':>5}")
-    print("-" * 50)
-    for threads in args.threads:
-        torch.set_num_threads(threads)
-        plain_loop(base, 20), ganviz_loop(base, 20)  # warm-up
-        plain, ours = [], []
-        for _ in range(args.repeats):
-            plain.append(plain_loop(base, args.steps))
-            ours.append(ganviz_loop(base, args.steps))
-        p, g = args.steps / min(plain), args.steps / min(ours)
-        print(f"{threads:>7} | {p:>13.1f} | {g:>14.1f} | {g / p:>4.2f}×")
+    print(
+        f"{'threads (plain / ganviz)':<26} | {'plain steps/s':>13} | {'ganviz steps/s':>14} | ratio"
+    )
+    print("-" * 72)
+    rows = [(f"defaults ({default_threads} / auto=1)", base, default_threads)]
+    rows += [(f"both {k}", base.replace(threads=k), k) for k in args.threads]
+    for label, config, plain_threads in rows:
+        p, g = measure(config, args.steps, args.repeats, plain_threads)
+        print(f"{label:<26} | {p:>13.1f} | {g:>14.1f} | {g / p:>4.2f}×", flush=True)
+    torch.set_num_threads(default_threads)
+    if hasattr(os, "getloadavg"):
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

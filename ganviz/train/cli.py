@@ -106,7 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--eval-samples", type=int, metavar="N", help="generated samples per evaluation")
     p.add_argument(
-        "--threads", type=int, metavar="T", help="torch CPU threads (default: torch's choice)"
+        "--threads",
+        type=int,
+        metavar="T",
+        help="torch CPU threads while training (default 1 on CPU)",
     )
     p.add_argument(
         "--data-dir", metavar="DIR", help="folder of downloaded datasets (sets GANVIZ_DATA)"

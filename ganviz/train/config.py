@@ -104,7 +104,7 @@ class TrainConfig:
     manifold_size: int = 20
     #: snapshots kept in ``Trainer.history``; beyond it every other one is dropped (thinning)
     history_size: int = 200
-    #: torch CPU threads (process-wide, set when the trainer is built); 0 leaves torch's choice
+    #: torch CPU threads while the trainer computes (restored after each call); 0: 1 on CPU
     threads: int = 0
 
     def __post_init__(self):

@@ -178,6 +178,34 @@ def _deferred_sigint():
         signal.signal(signal.SIGINT, previous)
 
 
+class _Guard:
+    """The trainer's lock plus its CPU thread count, set on entry and restored on exit.
+
+    Re-entrant (an ``RLock``); only the outermost entry touches the thread count.
+    """
+
+    def __init__(self, lock: threading.RLock, threads: int):
+        self._lock, self._threads = lock, threads
+        self._depth = 0
+        self._previous = 0
+
+    def __enter__(self):
+        self._lock.acquire()
+        self._depth += 1
+        if self._depth == 1 and self._threads:
+            self._previous = torch.get_num_threads()
+            if self._previous != self._threads:
+                torch.set_num_threads(self._threads)
+        return self
+
+    def __exit__(self, *exc):
+        self._depth -= 1
+        if self._depth == 0 and self._threads and self._previous != self._threads:
+            torch.set_num_threads(self._previous)
+        self._lock.release()
+        return False
+
+
 def _sub_seeds(seed: int, n: int) -> list[int]:
     return [
         int(s)
@@ -228,9 +256,11 @@ class Trainer:
                 "config.dataset is 'custom': pass the data as Trainer(config, dataset=...)"
             )
         self.config = config
-        if config.threads:
-            torch.set_num_threads(config.threads)
         self.device = resolve_device(config.device)
+        # CPU threads while the trainer computes (restored after each call): the networks here
+        # are small, and one thread avoids OpenMP's collapse on a busy shared machine (a 10×
+        # slowdown measured with two threads on a loaded 2-core box; see docs/trainer.md).
+        self._threads = config.threads or (1 if self.device.type == "cpu" else 0)
 
         source = dataset if dataset is not None else config.dataset
         options = {} if dataset is not None else config.dataset_options
@@ -275,6 +305,7 @@ class Trainer:
         #: wall seconds spent in :meth:`run`
         self.train_seconds = 0.0
         self._lock = threading.RLock()
+        self._guard = _Guard(self._lock, self._threads)
         self._stop_requested = False
         self._last_good = self._capture_state()
 
@@ -402,13 +433,13 @@ class Trainer:
 
     def d_step(self) -> None:
         """One discriminator update (no generator update; ``step_count`` is unchanged)."""
-        with self._lock:
+        with self._guard:
             self._apply_schedule()
             self._d_update()
 
     def g_step(self) -> None:
         """One generator update against the current discriminator."""
-        with self._lock:
+        with self._guard:
             self._apply_schedule()
             self._g_update()
 
@@ -424,7 +455,7 @@ class Trainer:
 
     def step(self) -> None:
         """One iteration of Algorithm 1: ``d_steps`` D updates, then one G update."""
-        with self._lock:
+        with self._guard:
             self._apply_schedule()
             for _ in range(self.config.d_steps):
                 self._d_update()
@@ -539,7 +570,7 @@ class Trainer:
         infinity the trainer is rolled back to the last good check and
         :class:`TrainingDiverged` is raised.
         """
-        with self._lock:
+        with self._guard:
             if self._n_d == 0 and self._n_g == 0:
                 return dict(self._last_losses)
             params = self._g_params + self._d_params
@@ -587,7 +618,7 @@ class Trainer:
 
     def evaluate(self) -> dict[str, float]:
         """Metrics of the generator on the fixed evaluation noise (:mod:`~ganviz.train.metrics`)."""
-        with self._lock:
+        with self._guard:
             if self.images:
                 evaluator = self._image_eval()
                 metrics, counts = evaluator.evaluate(self._generate(self._z_eval))
@@ -602,7 +633,7 @@ class Trainer:
         Losses are the means since the previous snapshot or check. Raises
         :class:`TrainingDiverged` like :meth:`run` when they are not finite.
         """
-        with self._lock:
+        with self._guard:
             losses = self.check_finite()
             metrics = self.evaluate()
             if self.images:
@@ -682,7 +713,7 @@ class Trainer:
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be an integer ≥ 1, got {n!r}")
-        with self._lock:
+        with self._guard:
             gen = (
                 self._sample_rng
                 if seed is None
@@ -707,7 +738,7 @@ class Trainer:
             t = torch.as_tensor(arr, device=self.device).unsqueeze(1) * 2.0 - 1.0
         if not np.all(np.isfinite(arr)):
             raise ValueError("x must contain only finite numbers")
-        with self._lock, torch.no_grad():
+        with self._guard, torch.no_grad():
             out = self.D(t)
         logit = out.double().cpu().numpy()
         return DiscriminatorOutput(1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700))), logit)
@@ -715,7 +746,7 @@ class Trainer:
     # -- checkpoints ---------------------------------------------------------------------
     def state_dict(self) -> dict:
         """Everything :meth:`load` needs: tensors and plain values (``weights_only``-safe)."""
-        with self._lock:
+        with self._guard:
             self.check_finite()
             return {
                 "format": CHECKPOINT_FORMAT,
@@ -777,7 +808,7 @@ class Trainer:
 
     def load_state_dict(self, state: dict) -> None:
         """Restore networks, optimisers, random streams and counters from :meth:`state_dict`."""
-        with self._lock:
+        with self._guard:
             self.G.load_state_dict(state["generator"])
             self.D.load_state_dict(state["discriminator"])
             self.optimizer_g.load_state_dict(state["optimizer_g"])
