@@ -351,7 +351,7 @@ def mode_metrics_figure(
         rows=1,
         cols=2,
         column_widths=[0.45, 0.55],
-        subplot_titles=("divergences (nats)", "P_g samples within 3σ, per mode"),
+        subplot_titles=("divergences (nats; dotted: log 2)", "P_g samples within 3σ, per mode"),
         horizontal_spacing=0.12,
     )
     fig.add_trace(
@@ -386,8 +386,6 @@ def mode_metrics_figure(
     fig.add_hline(
         y=math.log(2.0),
         line={"color": style.REFERENCE, "dash": "dot", "width": 1},
-        annotation_text="log 2",
-        annotation_position="bottom right",
         row=1,
         col=1,
     )
