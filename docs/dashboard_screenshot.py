@@ -76,9 +76,7 @@ def main(argv=None) -> None:
     explorer = TrainingExplorer(dataset="ring8", loss="nonsaturating", speed=200)
     explorer.advance(args.steps)
     figs = {k: go.Figure(v) for k, v in explorer.figures.items()}
-    figs["metrics"].update_layout(height=430)
-    figs["losses"].update_layout(height=430, width=520)
-    figs["metrics"].update_layout(width=600)
+    figs["losses"].update_layout(height=560, width=540)
     header = "TrainingExplorer · " + explorer.status.value
     _shoot(
         _page([[figs["field"], figs["theory"]], [figs["losses"], figs["metrics"]]], header),

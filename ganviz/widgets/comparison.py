@@ -117,7 +117,7 @@ def _metrics_figure(n_runs: int) -> go.Figure:
                 row=row,
                 col=1,
             )
-    fig.update_yaxes(type="log", row=len(COMPARED_METRICS), col=1)
+    fig.update_yaxes(type="log", dtick=1, exponentformat="power", row=len(COMPARED_METRICS), col=1)
     fig.update_xaxes(title_text="generator step", row=len(COMPARED_METRICS), col=1)
     style.base_layout(fig, title="the runs side by side", height=480)
     return fig

@@ -600,7 +600,9 @@ class TrainingExplorer(ExplorerBase):
             height=560,
         )
         toy_metrics.update_layout(width=560)
-        toy_metrics.update_yaxes(type="log", row=len(TOY_METRICS), col=1)
+        toy_metrics.update_yaxes(
+            type="log", dtick=1, exponentformat="power", row=len(TOY_METRICS), col=1
+        )
         image_metrics = metric_curves(
             _placeholder_rows(IMAGE_METRICS, "metrics"),
             metrics=IMAGE_METRICS,
@@ -998,8 +1000,7 @@ class TrainingExplorer(ExplorerBase):
                     g_density=theory.g_density,
                 )
                 theory_fig.layout.title.text = (
-                    f"theory: D* = p_data/(p_data + p̂_g), p̂_g = KDE of the fakes "
-                    f"(h = {theory.bandwidth:.2g})"
+                    f"theory: D* vs a KDE of the fakes (h = {theory.bandwidth:.2g})"
                 )
         metrics = self.figures["metrics"]
         with metrics.batch_update():
