@@ -11,7 +11,7 @@ whenever the explorer is displayed.
 
 from __future__ import annotations
 
-from copy import deepcopy
+from ..plots._compose import refresh_widget_state
 
 __all__ = ["FreshFigures"]
 
@@ -21,6 +21,5 @@ class FreshFigures:
 
     def _repr_mimebundle_(self, **kwargs):
         for fig in self.figures.values():
-            fig._widget_layout = deepcopy(fig._layout_obj._props)
-            fig._widget_data = deepcopy(fig._data)
+            refresh_widget_state(fig)
         return super()._repr_mimebundle_(**kwargs)

@@ -34,6 +34,7 @@ from ..distributions import Distribution, Gaussian, Uniform
 from ..fitting import gradient_curves
 from ..gradients import LOSSES, sample_gradients
 from ..grids import view_axes
+from ..plots._compose import PanelView, refresh_widget_state, stack
 from ..plots.field import discriminator_field, update_discriminator_field
 from ..plots.gradients import (
     generator_loss_figure,
@@ -48,7 +49,10 @@ from ._base import ExplorerBase
 from ._controls import float_slider
 from ._fresh import FreshFigures
 
-__all__ = ["FAMILIES", "VanishingGradientExplorer", "pair_for"]
+__all__ = ["FAMILIES", "VIEWS", "VanishingGradientExplorer", "pair_for"]
+
+#: Panels of each view, stacked top to bottom in one FigureWidget.
+VIEWS = {1: ("gradients", "losses", "arrows"), 2: ("gradients", "losses", "field")}
 
 #: P_data / P_g families of the explorer: label → key.
 FAMILIES = {"Gaussian": "gaussian", "Uniform (disjoint supports)": "uniform"}
@@ -111,10 +115,18 @@ class VanishingGradientExplorer(FreshFigures, ExplorerBase):
     controls : dict
         ``separation``, ``data_spread``, ``fake_spread``, ``family``, ``view``
         (1 or 2), ``arrows`` (the loss whose arrows the 2-D field shows).
+    figure : plotly.graph_objects.FigureWidget
+        The one FigureWidget shown now: the panels of the current view stacked
+        (``gradients``: |gradient| vs separation, ``losses``: cost vs D(G(z)),
+        then ``arrows``: 1-D lanes, or ``field``: 2-D). One per view, built the
+        first time the view is shown and afterwards updated in place; each
+        FigureWidget ships the whole plotly.js bundle to the browser, so an
+        explorer shows one, not four.
     figures : dict
-        ``gradients`` (|gradient| vs separation), ``losses`` (cost vs
-        D(G(z))), ``arrows`` (1-D lanes), ``field`` (2-D); FigureWidgets,
-        built once. ``figure`` is ``figures["gradients"]``.
+        ``{"1-D": FigureWidget, "2-D": FigureWidget}`` (those built so far).
+    panels : dict
+        Name → :class:`ganviz.plots._compose.PanelView` of the current view:
+        each panel with ``.data`` and ``.layout`` as in its stand-alone figure.
     p_data, p_g : Distribution
         The pair drawn now (2-D in the 2-D view); ``pair_1d`` is always the
         1-D pair behind the curves.
@@ -168,9 +180,11 @@ class VanishingGradientExplorer(FreshFigures, ExplorerBase):
             ),
         )
         self.readout = widgets.HTML()
+        #: One FigureWidget per view ("1-D", "2-D"), built the first time the view is shown.
+        self.figures: dict[str, go.FigureWidget] = {}
+        self._panels: dict[int, dict[str, PanelView]] = {}
+        self._drawn_curves: dict[int, dict] = {}
         state = self._compute()
-        self.figures = self._build_figures(state)
-        self.figure = self.figures["gradients"]
         self._apply(state, draw=False)
         self._suspended = False
         self._layout()
@@ -252,48 +266,63 @@ class VanishingGradientExplorer(FreshFigures, ExplorerBase):
         }
 
     # -- figures --------------------------------------------------------------------------
-    def _build_figures(self, state: dict) -> dict[str, go.FigureWidget]:
+    def _panel_figure(self, name: str, state: dict) -> go.Figure:
+        """A stand-alone figure of one panel, drawn from ``state`` (stacked afterwards)."""
         p_data, p_g = state["pair_1d"]
-        gradients = vanishing_gradient_figure(
-            p_data,
-            p_g,
-            self.separations,
-            curves=state["curves"],
-            current_gradients=state["current"],
-            height=360,
-        )
-        losses = generator_loss_figure(state["d_fakes"], height=340)
-        arrows = sample_arrows_figure(p_data, p_g, state["fakes"], n=300, height=400)
-        data2, g2 = pair_for(
-            state["family"], state["separation"], state["data_spread"], state["fake_spread"], 2
-        )
-        field_state = state.get("field") or self._field_arrays(data2, g2, state["arrows"], state)
-        field = discriminator_field(
-            field_state["xs"],
-            field_state["ys"],
-            field_state["d"],
-            real=field_state["real"],
-            fake=field_state["fake"],
-            fake_gradients=field_state["fake_gradients"],
-            data_density=field_state["data_density"],
-            g_density=field_state["g_density"],
-            arrow_scale=field_state["arrow_scale"],
+        if name == "gradients":
+            return vanishing_gradient_figure(
+                p_data,
+                p_g,
+                self.separations,
+                curves=state["curves"],
+                current_gradients=state["current"],
+                height=360,
+            )
+        if name == "losses":
+            return generator_loss_figure(state["d_fakes"], height=400)
+        if name == "arrows":
+            return sample_arrows_figure(p_data, p_g, state["fakes"], n=300, height=420)
+        field = state["field"]
+        return discriminator_field(
+            field["xs"],
+            field["ys"],
+            field["d"],
+            real=field["real"],
+            fake=field["fake"],
+            fake_gradients=field["fake_gradients"],
+            data_density=field["data_density"],
+            g_density=field["g_density"],
+            arrow_scale=field["arrow_scale"],
             d_name="D*(x)",
             title="D*(x) and −∂ℓ/∂x on the fakes (2-D)",
-            height=460,
+            height=480,
         )
-        return {
-            "gradients": go.FigureWidget(gradients),
-            "losses": go.FigureWidget(losses),
-            "arrows": go.FigureWidget(arrows),
-            "field": go.FigureWidget(field),
-        }
+
+    def _build(self, state: dict) -> None:
+        """Stack the panels of the current view into one FigureWidget (once per view)."""
+        dim = state["dim"]
+        figure, bands = stack({name: self._panel_figure(name, state) for name in VIEWS[dim]})
+        widget = go.FigureWidget(figure)
+        self.figures[f"{dim}-D"] = widget
+        self._panels[dim] = {name: PanelView(widget, band) for name, band in bands.items()}
+        self._drawn_curves[dim] = state["curves"]
+
+    @property
+    def figure(self) -> go.FigureWidget:
+        """The FigureWidget shown now (all panels of the current view, stacked)."""
+        return self.figures[f"{self._dim}-D"]
+
+    @property
+    def panels(self) -> dict[str, PanelView]:
+        """The panels shown now, each looking like its stand-alone figure (``.data``, ``.layout``).
+
+        Keys: :data:`VIEWS` of the current view.
+        """
+        return self._panels[self._dim]
 
     def _layout(self) -> None:
         c = self.controls
         c["view"].style.button_width = "110px"
-        self._arrows_box = widgets.Box([self.figures["arrows"]])
-        self._field_box = widgets.Box([self.figures["field"]])
         controls = widgets.HBox(
             [
                 widgets.VBox(
@@ -304,23 +333,9 @@ class VanishingGradientExplorer(FreshFigures, ExplorerBase):
             ],
             layout=widgets.Layout(flex_flow="row wrap"),
         )
-        # Figures stacked at full width: a plotly FigureWidget sizes itself to its
-        # container when first drawn, and side-by-side boxes left them clipped.
-        self.children = [
-            controls,
-            self.message,
-            self.readout,
-            self.figures["gradients"],
-            self.figures["losses"],
-            self._arrows_box,
-            self._field_box,
-        ]
-        self._show_view(int(c["view"].value))
-
-    def _show_view(self, dim: int) -> None:
-        self._arrows_box.layout.display = None if dim == 1 else "none"
-        self._field_box.layout.display = "none" if dim == 1 else None
-        self.controls["arrows"].layout.display = "none" if dim == 1 else None
+        self._figure_box = widgets.Box([self.figure])
+        self.children = [controls, self.message, self.readout, self._figure_box]
+        self.controls["arrows"].layout.display = "none" if self._dim == 1 else None
 
     # -- updates ---------------------------------------------------------------------------
     def _on_change(self) -> None:
@@ -355,30 +370,18 @@ class VanishingGradientExplorer(FreshFigures, ExplorerBase):
         self._apply(self._compute(), draw=True)
 
     def _apply(self, state: dict, *, draw: bool) -> None:
+        dim = state["dim"]
         p_data, p_g = state["pair_1d"]
+        if f"{dim}-D" not in self.figures:
+            self._build(state)  # drawn from this state: nothing to update
+        elif draw:
+            self._draw(self._panels[dim], state)
+        self._dim = dim
         if draw:
-            update_vanishing_gradient_figure(
-                self.figures["gradients"],
-                p_data,
-                p_g,
-                self.separations,
-                curves=state["curves"],
-                current_gradients=state["current"],
-                redraw_curves=state["curves"] is not getattr(self, "curves", None),
-            )
-            update_generator_loss_figure(self.figures["losses"], state["d_fakes"])
-            if state["dim"] == 1:
-                update_sample_arrows_figure(self.figures["arrows"], p_data, p_g, state["fakes"])
-            else:
-                field = dict(state["field"])
-                fig = self.figures["field"]
-                xs, ys = field.pop("xs"), field.pop("ys")
-                d = field.pop("d")
-                with fig.batch_update():
-                    update_discriminator_field(fig, xs, ys, d, **field)
-                    fig.layout.xaxis.range = [float(xs[0]), float(xs[-1])]
-                    fig.layout.yaxis.range = [float(ys[0]), float(ys[-1])]
-            self._show_view(state["dim"])
+            if self._figure_box.children[0] is not self.figure:
+                refresh_widget_state(self.figure)  # its first render shows what is current
+                self._figure_box.children = [self.figure]
+            self.controls["arrows"].layout.display = "none" if dim == 1 else None
         self.pair_1d = (p_data, p_g)
         self.p_data, self.p_g = state["pair"]
         self.curves = state["curves"]
@@ -386,6 +389,33 @@ class VanishingGradientExplorer(FreshFigures, ExplorerBase):
         self.fakes = state["fakes"]
         self.d_fakes = state["d_fakes"]
         self.readout.value = self._readout(state)
+
+    def _draw(self, panels: dict[str, PanelView], state: dict) -> None:
+        dim = state["dim"]
+        p_data, p_g = state["pair_1d"]
+        with self.figures[f"{dim}-D"].batch_update():
+            update_vanishing_gradient_figure(
+                panels["gradients"],
+                p_data,
+                p_g,
+                self.separations,
+                curves=state["curves"],
+                current_gradients=state["current"],
+                # the curves depend on the shapes only: redraw them when those changed
+                redraw_curves=state["curves"] is not self._drawn_curves[dim],
+            )
+            self._drawn_curves[dim] = state["curves"]
+            update_generator_loss_figure(panels["losses"], state["d_fakes"])
+            if dim == 1:
+                update_sample_arrows_figure(panels["arrows"], p_data, p_g, state["fakes"])
+            else:
+                field = dict(state["field"])
+                panel = panels["field"]
+                xs, ys = field.pop("xs"), field.pop("ys")
+                d = field.pop("d")
+                update_discriminator_field(panel, xs, ys, d, **field)
+                panel.layout.xaxis.range = [float(xs[0]), float(xs[-1])]
+                panel.layout.yaxis.range = [float(ys[0]), float(ys[-1])]
 
     @staticmethod
     def _readout(state: dict) -> str:

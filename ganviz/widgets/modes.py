@@ -32,6 +32,7 @@ from ..fitting import (
     mode_report,
     trapezoid_grid,
 )
+from ..plots._compose import PanelView, refresh_widget_state, stack
 from ..plots.modes import (
     mode_collapse_figure,
     mode_metrics_figure,
@@ -90,9 +91,16 @@ class ModeCollapseExplorer(FreshFigures, ExplorerBase):
         ``layout`` (1 or 2), ``k``, ``n_covered``, ``covered`` (which modes, a
         SelectMultiple), ``spread``, ``spacing``, and the buttons
         ``fit_kl_forward``, ``fit_kl_reverse``, ``fit_js``.
+    figure : plotly.graph_objects.FigureWidget
+        The one FigureWidget shown now: the modes panel (1-D densities or the
+        2-D ring) above the numbers. One per layout, built the first time the
+        layout is shown and afterwards updated in place (each FigureWidget
+        ships the whole plotly.js bundle to the browser).
     figures : dict
-        ``modes_1d``, ``modes_2d`` (one shown at a time) and ``metrics``;
-        FigureWidgets built once. ``figure`` is the modes figure shown now.
+        ``{"1-D": FigureWidget, "2-D": FigureWidget}`` (those built so far).
+    panels : dict
+        ``{"modes", "metrics"}`` → :class:`ganviz.plots._compose.PanelView` of the
+        current layout, each with ``.data`` and ``.layout`` as in its stand-alone figure.
     p_data, p_g : Distribution
         The mixture and P_g drawn now (a subset mixture, or the fitted Gaussian).
     report : ganviz.fitting.ModeReport
@@ -162,7 +170,10 @@ class ModeCollapseExplorer(FreshFigures, ExplorerBase):
         self.p_data = self._data()
         self.p_g = self._subset(self.p_data)
         self.report = self._report(self.p_data, self.p_g)
-        self.figures = self._build_figures()
+        #: One FigureWidget per layout ("1-D", "2-D"), built the first time it is shown.
+        self.figures: dict[str, go.FigureWidget] = {}
+        self._panels: dict[int, dict[str, PanelView]] = {}
+        self._build(self.p_data, self.p_g, self.report)
         self._layout()
         self._set_status()
 
@@ -185,30 +196,33 @@ class ModeCollapseExplorer(FreshFigures, ExplorerBase):
         return mode_report(p_data, p_g, n_samples=self.n_samples, seed=self.seed, grid=grid)
 
     # -- figures ------------------------------------------------------------------------------
-    def _build_figures(self) -> dict[str, go.FigureWidget]:
-        figures = {}
-        for dim in (1, 2):
-            p_data = modes_of(
-                dim,
-                int(self.controls["k"].value),
-                self.controls["spacing"].value,
-                self.controls["spread"].value,
-            )
-            p_g = Mixture([p_data.components[i] for i in self.controls["covered"].value])
-            report = self.report if dim == self.p_data.dim else self._report(p_data, p_g)
-            fig = mode_collapse_figure(p_data, p_g, report=report, height=430 if dim == 2 else 360)
-            figures[f"modes_{dim}d"] = go.FigureWidget(fig)
-        figures["metrics"] = go.FigureWidget(mode_metrics_figure(self.report, height=300))
-        return figures
+    def _build(self, p_data, p_g, report) -> None:
+        """Stack the modes panel and the numbers into one FigureWidget (once per layout)."""
+        dim = p_data.dim
+        figure, bands = stack(
+            {
+                "modes": mode_collapse_figure(
+                    p_data, p_g, report=report, height=470 if dim == 2 else 380
+                ),
+                "metrics": mode_metrics_figure(report, height=330),
+            }
+        )
+        widget = go.FigureWidget(figure)
+        self.figures[f"{dim}-D"] = widget
+        self._panels[dim] = {name: PanelView(widget, band) for name, band in bands.items()}
 
     @property
     def figure(self) -> go.FigureWidget:
-        """The modes figure shown now (1-D or 2-D)."""
-        return self.figures[f"modes_{self.p_data.dim}d"]
+        """The FigureWidget shown now (the modes panel and the numbers, stacked)."""
+        return self.figures[f"{self.p_data.dim}-D"]
+
+    @property
+    def panels(self) -> dict[str, PanelView]:
+        """``{"modes", "metrics"}`` of the current layout, each like its stand-alone figure."""
+        return self._panels[self.p_data.dim]
 
     def _layout(self) -> None:
         c = self.controls
-        self._boxes = {dim: widgets.Box([self.figures[f"modes_{dim}d"]]) for dim in (1, 2)}
         data_column = widgets.VBox(
             [
                 widgets.HTML("<b>P_data</b>: K equal modes"),
@@ -229,21 +243,13 @@ class ModeCollapseExplorer(FreshFigures, ExplorerBase):
             ],
             layout=widgets.Layout(width="380px"),
         )
-        # Figures stacked at full width: a plotly FigureWidget sizes itself to its
-        # container when first drawn, which is only reliable for a full-width box.
+        self._figure_box = widgets.Box([self.figure])
         self.children = [
             widgets.HBox([data_column, g_column], layout=widgets.Layout(flex_flow="row wrap")),
             self.message,
             self.status,
-            self._boxes[1],
-            self._boxes[2],
-            self.figures["metrics"],
+            self._figure_box,
         ]
-        self._show(self.p_data.dim)
-
-    def _show(self, dim: int) -> None:
-        self._boxes[1].layout.display = None if dim == 1 else "none"
-        self._boxes[2].layout.display = None if dim == 2 else "none"
 
     # -- updates ------------------------------------------------------------------------------
     def _on_k(self) -> None:
@@ -332,12 +338,18 @@ class ModeCollapseExplorer(FreshFigures, ExplorerBase):
         self._draw(p_data, p_g, report)
 
     def _draw(self, p_data, p_g, report) -> None:
-        update_mode_collapse_figure(
-            self.figures[f"modes_{p_data.dim}d"], p_data, p_g, report=report
-        )
-        update_mode_metrics_figure(self.figures["metrics"], report)
-        self._show(p_data.dim)
+        dim = p_data.dim
+        if f"{dim}-D" not in self.figures:
+            self._build(p_data, p_g, report)  # drawn from these: nothing to update
+        else:
+            panels = self._panels[dim]
+            with self.figures[f"{dim}-D"].batch_update():
+                update_mode_collapse_figure(panels["modes"], p_data, p_g, report=report)
+                update_mode_metrics_figure(panels["metrics"], report)
         self.p_data, self.p_g, self.report = p_data, p_g, report
+        if self._figure_box.children[0] is not self.figure:
+            refresh_widget_state(self.figure)  # its first render shows what is current
+            self._figure_box.children = [self.figure]
         self._set_status()
 
     # -- fits -------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def assert_cheap_state(explorer):
     """What every move must leave: nothing stale in the marks, densities and arrows."""
     data, fake = expected_pair(explorer)
     delta = explorer.controls["separation"].value
-    figs = explorer.figures
+    figs = explorer.panels
     assert figs["gradients"].layout.shapes[0].x0 == pytest.approx(delta)
     for loss in gv.LOSSES:
         now = trace(figs["gradients"], marker_trace_name(loss))
@@ -69,7 +69,7 @@ def assert_full_state(explorer):
     """Every panel equals the core on the current controls."""
     assert_cheap_state(explorer)
     data, fake = expected_pair(explorer)
-    figs = explorer.figures
+    figs = explorer.panels
     for loss in gv.LOSSES:
         now = trace(figs["gradients"], marker_trace_name(loss))
         expected = max(abs(gv.generator_gradient(data, fake, loss)), FLOOR)
@@ -111,8 +111,10 @@ def assert_full_state(explorer):
 def test_builds_with_no_arguments_and_shows_the_core():
     explorer = VanishingGradientExplorer()
     assert isinstance(explorer, widgets.VBox)
-    assert all(isinstance(f, go.FigureWidget) for f in explorer.figures.values())
-    assert explorer.figure is explorer.figures["gradients"]
+    # one FigureWidget (each ships plotly.js to the browser) holding every panel
+    assert list(explorer.figures) == ["1-D"] and isinstance(explorer.figure, go.FigureWidget)
+    assert list(explorer.panels) == ["gradients", "losses", "arrows"]
+    assert len(explorer.figure.data) == sum(len(p.data) for p in explorer.panels.values())
     assert set(explorer.controls) >= {"separation", "data_spread", "fake_spread", "family", "view"}
     assert explorer.controls["separation"].continuous_update
     data, fake = expected_pair(explorer)
@@ -124,7 +126,7 @@ def test_far_apart_the_minimax_gradient_dies_and_the_others_survive():
     explorer = VanishingGradientExplorer()
     explorer.controls["separation"].value = 10.0
     now = {
-        loss: trace(explorer.figures["gradients"], marker_trace_name(loss)).y[0]
+        loss: trace(explorer.panels["gradients"], marker_trace_name(loss)).y[0]
         for loss in gv.LOSSES
     }
     assert now["minimax"] < 1e-4 * now["nonsaturating"]
@@ -139,7 +141,7 @@ def test_disjoint_uniforms_zero_both_d_star_gradients():
     explorer = VanishingGradientExplorer()
     explorer.controls["family"].value = "uniform"
     explorer.controls["separation"].value = 6.0
-    fig = explorer.figures["gradients"]
+    fig = explorer.panels["gradients"]
     assert trace(fig, marker_trace_name("minimax")).y[0] == FLOOR
     assert trace(fig, marker_trace_name("nonsaturating")).y[0] == FLOOR
     assert trace(fig, marker_trace_name("wasserstein")).y[0] == pytest.approx(1.0)
@@ -149,22 +151,26 @@ def test_disjoint_uniforms_zero_both_d_star_gradients():
 
 def test_two_d_view_draws_the_field():
     explorer = VanishingGradientExplorer(dim=2)
-    assert explorer.p_data.dim == 2
+    assert explorer.p_data.dim == 2 and list(explorer.figures) == ["2-D"]
     explorer.controls["arrows"].value = "wasserstein"
     explorer.controls["separation"].value = 3.0
     assert_full_state(explorer)
     explorer.controls["view"].value = 1
-    assert explorer.p_data.dim == 1
+    assert explorer.p_data.dim == 1 and list(explorer.figures) == ["2-D", "1-D"]
+    assert explorer.children[-1].children[0] is explorer.figure  # the view shown is this one
+    assert_full_state(explorer)
+    explorer.controls["fake_spread"].value = 0.4  # the hidden 2-D figure is not touched …
+    explorer.controls["view"].value = 2  # … and is brought up to date when shown again
     assert_full_state(explorer)
 
 
 def test_invalid_spread_shows_a_message_and_keeps_the_figures():
     explorer = VanishingGradientExplorer()
-    before = values(trace(explorer.figures["arrows"], "p_data").y)
+    before = values(trace(explorer.panels["arrows"], "p_data").y)
     explorer.controls["data_spread"].value = 0.0
     assert explorer.error and "spread of P_data must be > 0" in explorer.error
     assert "point mass" in explorer.message.value
-    np.testing.assert_array_equal(values(trace(explorer.figures["arrows"], "p_data").y), before)
+    np.testing.assert_array_equal(values(trace(explorer.panels["arrows"], "p_data").y), before)
     explorer.controls["data_spread"].value = 1.5
     assert explorer.error is None and explorer.message.value == ""
     assert_full_state(explorer)
@@ -212,6 +218,7 @@ def test_display_shows_changes_made_before_it():
     explorer.set(separation=9.0)
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    fig = explorer.figures["gradients"]
-    shown = [t for t in fig._widget_data if t.get("name") == marker_trace_name("minimax")]
+    shown = [
+        t for t in explorer.figure._widget_data if t.get("name") == marker_trace_name("minimax")
+    ]
     assert shown[0]["x"][0] == pytest.approx(9.0)

@@ -56,19 +56,19 @@ def assert_state(explorer, full=False):
         expected_g = explorer.fit_result.gaussian
         assert explorer.p_g is expected_g
     report = explorer.report
-    bars = trace(explorer.figures["metrics"], "divergences")
-    cap = explorer.figures["metrics"].layout.meta["cap"]
+    bars = trace(explorer.panels["metrics"], "divergences")
+    cap = explorer.panels["metrics"].layout.meta["cap"]
     np.testing.assert_allclose(
         values(bars.y), [min(getattr(report, f), cap) for f in METRIC_LABELS.values()]
     )
     np.testing.assert_array_equal(
-        values(trace(explorer.figures["metrics"], "samples per mode").y), report.counts
+        values(trace(explorer.panels["metrics"], "samples per mode").y), report.counts
     )
     np.testing.assert_allclose(report.samples, expected_g.sample(explorer.n_samples, seed=0))
     assert (report.modes_covered, report.high_quality) == tuple(
         gv.mode_coverage(report.samples, gv.mixture_centres(explorer.p_data), c["spread"].value)
     )
-    fig = explorer.figures[f"modes_{dim}d"]
+    fig = explorer.panels["modes"]
     if dim == 1:
         xs = values(trace(fig, "p_g").x)
         np.testing.assert_allclose(values(trace(fig, "p_g").y), expected_g.pdf(xs), atol=1e-14)
@@ -90,8 +90,8 @@ def assert_state(explorer, full=False):
 def test_builds_with_no_arguments():
     explorer = ModeCollapseExplorer()
     assert isinstance(explorer, widgets.VBox)
-    assert all(isinstance(f, go.FigureWidget) for f in explorer.figures.values())
-    assert explorer.figure is explorer.figures["modes_2d"]
+    assert list(explorer.figures) == ["2-D"] and isinstance(explorer.figure, go.FigureWidget)
+    assert list(explorer.panels) == ["modes", "metrics"]
     assert explorer.p_data.dim == 2 and len(explorer.p_data.components) == 8
     assert_state(explorer, full=True)
     # three of eight far-apart modes: mode seeking costs log(8/3), covering explodes
@@ -115,11 +115,11 @@ def test_choosing_modes_updates_numbers_and_coverage():
 
 def test_no_covered_mode_shows_a_message_and_keeps_the_figures():
     explorer = ModeCollapseExplorer()
-    before = values(trace(explorer.figures["metrics"], "divergences").y)
+    before = values(trace(explorer.panels["metrics"], "divergences").y)
     explorer.controls["covered"].value = ()
     assert explorer.error and "at least one mode" in explorer.error
     np.testing.assert_array_equal(
-        values(trace(explorer.figures["metrics"], "divergences").y), before
+        values(trace(explorer.panels["metrics"], "divergences").y), before
     )
     explorer.controls["covered"].value = (5,)
     assert explorer.error is None
@@ -228,6 +228,6 @@ def test_display_shows_changes_made_before_it():
     explorer = ModeCollapseExplorer()
     explorer.set(covered=(0, 1, 2, 3, 4, 5, 6, 7))
     explorer._repr_mimebundle_()
-    bars = [t for t in explorer.figures["metrics"]._widget_data if t.get("name") == "divergences"]
+    bars = [t for t in explorer.figure._widget_data if t.get("name") == "divergences"]
     np.testing.assert_allclose(bars[0]["y"][2], explorer.report.kl_g_data)
     assert explorer.report.kl_g_data == pytest.approx(0.0, abs=1e-3)

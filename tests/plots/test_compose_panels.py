@@ -1,0 +1,82 @@
+"""Stacking figures into one FigureWidget, and refreshing each band with its own updater."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+import ganviz as gv
+from ganviz.plots._compose import PanelView, refresh_widget_state, stack
+from ganviz.plots.gradients import (
+    generator_loss_figure,
+    marker_trace_name,
+    sample_arrows_figure,
+    update_sample_arrows_figure,
+    update_vanishing_gradient_figure,
+    vanishing_gradient_figure,
+)
+
+
+def figures():
+    data, fake = gv.Gaussian(0, 1), gv.Gaussian(4, 1)
+    return {
+        "gradients": vanishing_gradient_figure(data, fake, np.linspace(0.5, 10, 12), height=300),
+        "losses": generator_loss_figure([0.1, 0.4], height=320),
+        "arrows": sample_arrows_figure(data, fake, n_fakes=6, n=50, height=360),
+    }
+
+
+def test_stack_keeps_every_trace_and_gives_each_band_its_axes():
+    sources = figures()
+    combined, bands = stack(sources)
+    assert len(combined.data) == sum(len(f.data) for f in sources.values())
+    assert combined.layout.height == 300 + 320 + 360 + 2 * 10
+    # bands top to bottom, axes renamed, y domains inside each band, no overlap
+    domains = [bands[name].domain for name in sources]
+    assert domains[0][0] > domains[1][1] and domains[1][0] > domains[2][1]
+    for name, source in sources.items():
+        band = bands[name]
+        view = PanelView(combined, band)
+        assert [t.name for t in view.data] == [t.name for t in source.data]
+        for old, new in band.axes.items():
+            if old.startswith("y") and combined.layout[new].overlaying is None:
+                lo, hi = combined.layout[new].domain
+                assert band.domain[0] - 1e-12 <= lo < hi <= band.domain[1] + 1e-12
+        for trace, original in zip(view.data, source.data, strict=True):
+            np.testing.assert_array_equal(
+                np.asarray(trace.y, dtype=float), np.asarray(original.y, dtype=float)
+            )
+            x_key = "xaxis" + (trace.xaxis or "x")[1:]
+            assert x_key in band.axes.values()
+    # overlaying and anchoring follow the renaming (the arrows' D* axis overlays its density axis)
+    arrows = bands["arrows"]
+    overlay = combined.layout[arrows.axes["yaxis2"]]
+    assert overlay.overlaying == "y" + arrows.axes["yaxis"][5:]
+    assert bands["gradients"].legend == "legend" and bands["arrows"].legend == "legend3"
+
+
+def test_updaters_refresh_a_band_through_its_view():
+    combined, bands = stack(figures())
+    widget = go.FigureWidget(combined)
+    gradients = PanelView(widget, bands["gradients"])
+    data, fake = gv.Gaussian(0, 1), gv.Gaussian(7, 1)
+    update_vanishing_gradient_figure(gradients, data, fake, np.linspace(0.5, 10, 12))
+    now = next(t for t in gradients.data if t.name == marker_trace_name("minimax"))
+    assert now.x[0] == pytest.approx(7.0)
+    assert now.y[0] == pytest.approx(abs(gv.generator_gradient(data, fake, "minimax")), rel=1e-9)
+    assert gradients.layout.shapes[0].x0 == pytest.approx(7.0)
+    assert widget.layout[bands["gradients"].axes["yaxis"]].type == "log"
+    arrows = PanelView(widget, bands["arrows"])
+    update_sample_arrows_figure(arrows, data, fake, [6.5, 7.5], arrow_scale=1.0)
+    assert list(next(t for t in arrows.data if t.name == "fake").x) == [6.5, 7.5]
+    assert gradients.layout.meta["losses"] == list(gv.LOSSES)
+    assert gradients.layout.title.text.startswith("|generator gradient|")
+
+
+def test_refresh_widget_state_copies_the_current_traces():
+    widget = go.FigureWidget(go.Figure(go.Scatter(x=[0.0], y=[0.0], name="a")))
+    widget.data[0].x = [1.0, 2.0]
+    assert list(widget._widget_data[0]["x"]) == [0.0]
+    refresh_widget_state(widget)
+    assert list(widget._widget_data[0]["x"]) == [1.0, 2.0]
