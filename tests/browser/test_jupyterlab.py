@@ -23,12 +23,12 @@ from browserkit import (
     CANARY,
     NOTEBOOK_CASES,
     NOTEBOOKS,
+    check_page_errors,
     error_outputs,
     find_slider,
     jupyter_api,
     kernel_pid,
     measure_slider_latency,
-    page_error_report,
     present_cases,
     press_until_changed,
     process_memory_mib,
@@ -114,7 +114,7 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts):
     value_before = readout.inner_text().strip()
     before = settled_fingerprint(page)
     assert before, "the plots in the page hold no trace data"
-    assert page.ganviz_errors == [], f"JavaScript errors in the page: {page_error_report(page)}"
+    check_page_errors(page)
     moved = time.monotonic()
     press_until_changed(page, handle, before)
     change_s = time.monotonic() - moved
@@ -123,7 +123,7 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts):
     page.wait_for_timeout(500)  # let any trailing update land before looking for errors
 
     assert error_outputs(page) == [], f"errors shown after moving {slider_name!r}"
-    assert page.ganviz_errors == [], f"JavaScript errors in the page: {page_error_report(page)}"
+    check_page_errors(page)
 
     page.screenshot(path=str(artifacts / f"lab-{case.stem}.png"), full_page=True)
     explorer = page.locator(".jp-OutputArea-output:has(.js-plotly-plot)").first

@@ -18,10 +18,10 @@ import pytest
 from browserkit import (
     NOTEBOOK_CASES,
     NOTEBOOKS,
+    check_page_errors,
     code_lines,
     error_outputs,
     find_slider,
-    page_error_report,
     present_cases,
     press_until_changed,
     settled_fingerprint,
@@ -46,7 +46,7 @@ def _check_dashboard(page, case, *, requested: float, timeout_s: float) -> dict:
     before = settled_fingerprint(page)
     ready_s = time.monotonic() - requested
     assert before, "the plots in the page hold no trace data"
-    assert page.ganviz_errors == [], f"JavaScript errors in the page: {page_error_report(page)}"
+    check_page_errors(page)
 
     body = page.locator("body").inner_text()
     shown = [line for line in code_lines(NOTEBOOKS / case.name) if line in body]
@@ -58,7 +58,7 @@ def _check_dashboard(page, case, *, requested: float, timeout_s: float) -> dict:
     press_until_changed(page, handle, before)
     page.wait_for_timeout(500)
     assert error_outputs(page) == [], "errors shown after moving the slider"
-    assert page.ganviz_errors == [], f"JavaScript errors in the page: {page_error_report(page)}"
+    check_page_errors(page)
     return {"dashboard_ready_s": round(ready_s, 1)}
 
 
