@@ -50,7 +50,7 @@ def ring8_run(preset: str, seed: int, steps: int | None):
     seconds = time.perf_counter() - start
     final = trainer.history[-1].metrics
     hops = sum(a != b for a, b in zip(state["sets"][1:], state["sets"][2:], strict=False))
-    return final, state["target"], seconds, hops
+    return final, state["target"], seconds, hops, trainer
 
 
 def digits_run(seed: int, steps: int | None):
@@ -69,6 +69,31 @@ def digits_run(seed: int, steps: int | None):
     return trainer.history[-1].metrics, state["target"], time.perf_counter() - start
 
 
+def write_comparison(path, runs) -> None:
+    """WGAN-GP against non-saturating on ring8: modes per seed, occupancy and final field."""
+    from ganviz.plots.field import snapshot_figure
+    from ganviz.plots.training import coverage_chart, mode_occupancy
+    from ganviz.train.report import write_html
+
+    rows = [
+        {"loss": t.config.loss, "seed": seed, "modes_covered": m["modes_covered"],
+         "high_quality": m["high_quality"]}
+        for _, seed, m, t in runs
+    ]  # fmt: skip
+    sections = [("Modes covered at the end, per seed", coverage_chart(rows, total=8))]
+    for preset, seed, _, trainer in runs:
+        ds = trainer.dataset
+        sections.append(
+            (
+                f"{preset}, seed {seed}: mode occupancy",
+                mode_occupancy(trainer.history, ds.centers, ds.std),
+            )
+        )
+        last = trainer.history[-1]
+        sections.append((f"{preset}, seed {seed}: final field", snapshot_figure(last)))
+    write_html(path, "ring8: WGAN-GP against the non-saturating GAN", sections)
+
+
 def peak_rss_mb() -> float:
     with tempfile.TemporaryDirectory() as out:
         cmd = [sys.executable, "-m", "ganviz.cli", "train", "--preset", "ring8-wgan-gp",
@@ -82,23 +107,26 @@ def main(argv=None) -> None:
     parser.add_argument("--only", choices=["ring8", "digits", "memory"], action="append")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--steps", type=int, help="override the presets' step counts")
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's choice)")
+    parser.add_argument("--html", help="write the ring8 comparison (coverage, occupancy) here")
     args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
     parts = args.only or ["ring8", "digits", "memory"]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, seeds {args.seeds}")
     if "ring8" in parts:
         print("\nring8 (8 modes, σ = 0.02; high quality = within 3σ)")
         print(f"{'preset':<20} {'seed':>4} | {'modes':>5} {'HQ':>5} | {'8/8 & HQ≥.5 at':>15} | "
               f"{'wall s':>6} | {'hops':>4}")  # fmt: skip
+        runs = []
         for preset in ("ring8-wgan-gp", "ring8-nonsaturating"):
             for seed in args.seeds:
-                final, target, seconds, hops = ring8_run(preset, seed, args.steps)
+                final, target, seconds, hops, trainer = ring8_run(preset, seed, args.steps)
+                runs.append((preset, seed, final, trainer))
                 at = "never" if target is None else f"step {target[0]} ({target[1]:.0f}s)"
                 print(f"{preset:<20} {seed:>4} | {final['modes_covered']:>3}/8 "
                       f"{final['high_quality']:>5.2f} | {at:>15} | {seconds:>6.0f} | {hops:>4}",
                       flush=True)  # fmt: skip
+        if args.html:
+            write_comparison(args.html, runs)
+            print(f"wrote {args.html}")
     if "digits" in parts:
         print("\ndigits (8×8, 10 classes)")
         print(f"{'seed':>4} | {'classes':>7} {'class KL':>8} {'FD':>7} {'FD floor':>8} | "

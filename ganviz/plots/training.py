@@ -22,6 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..modes import mode_counts
 from ..snapshot import Snapshot
 from . import style
 
@@ -32,6 +33,7 @@ __all__ = [
     "image_mosaic",
     "loss_curves",
     "metric_curves",
+    "mode_occupancy",
     "png_bytes",
     "samples_over_time",
 ]
@@ -443,4 +445,47 @@ def coverage_chart(
     style.base_layout(fig, title=title, height=height)
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="modes covered", rangemode="tozero")
+    return fig
+
+
+def mode_occupancy(
+    history: Sequence[Snapshot],
+    centers,
+    std: float,
+    *,
+    threshold: float = 3.0,
+    title: str | None = "Which modes the generator occupies",
+    height: int = 300,
+) -> go.Figure:
+    """Heatmap of the share of generated samples near each mode (rows) at each snapshot (columns).
+
+    A sample counts for its nearest mode centre when it lies within
+    ``threshold``·σ (:func:`ganviz.mode_counts`). Mode hopping shows as
+    bright cells that move from row to row; collapse as one bright row.
+    """
+    snaps = [s for s in history if isinstance(s, Snapshot) and not s.is_image]
+    if not snaps:
+        raise ValueError("history must hold at least one 2-D ganviz Snapshot")
+    ctr = np.asarray(centers, dtype=float).reshape(-1, 2)
+    shares = np.stack(
+        [mode_counts(s.fake, ctr, std, threshold) / max(len(s.fake), 1) for s in snaps], axis=1
+    )
+    angles = np.degrees(np.arctan2(ctr[:, 1], ctr[:, 0]))
+    labels = [f"mode {i} ({x:.1f}, {y:.1f})" for i, (x, y) in enumerate(ctr)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=shares,
+            x=[s.step for s in snaps],
+            y=labels,
+            colorscale=[[0.0, "#ffffff"], [1.0, style.FAKE]],
+            zmin=0.0,
+            zmax=float(max(shares.max(), 1e-9)),
+            colorbar={"title": {"text": "share"}, "thickness": 12},
+            customdata=np.repeat(angles[:, None], len(snaps), axis=1),
+            hovertemplate="step %{x}<br>%{y}: %{z:.1%}<extra></extra>",
+        )
+    )
+    style.base_layout(fig, title=title, height=height)
+    fig.update_xaxes(title_text="generator step")
+    fig.update_yaxes(autorange="reversed")
     return fig

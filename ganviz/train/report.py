@@ -16,10 +16,11 @@ from ..plots.training import (
     image_grid,
     loss_curves,
     metric_curves,
+    mode_occupancy,
     samples_over_time,
 )
 
-__all__ = ["report_figures", "write_report"]
+__all__ = ["report_figures", "write_html", "write_report"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;
@@ -76,12 +77,50 @@ def report_figures(trainer) -> list[tuple[str, go.Figure]]:
                 samples_over_time(history, centers=getattr(trainer.dataset, "centers", None)),
             )
         )
+    centers = getattr(trainer.dataset, "centers", None)
+    if history and not history[0].is_image and centers is not None:
+        figures.append(
+            (
+                "Mode occupancy over time (hopping and collapse show here)",
+                mode_occupancy(history, centers, trainer.dataset.std),
+            )
+        )
     if records:
         figures.append(("Losses", loss_curves(records)))
         # (a dataset with no metric to draw gives a ValueError: no panel then)
         with contextlib.suppress(ValueError):
             figures.append(("Metrics", metric_curves(records)))
     return figures
+
+
+def write_html(
+    path,
+    title: str,
+    sections: Sequence[tuple[str, go.Figure]],
+    *,
+    before: str = "",
+    after: str = "",
+) -> Path:
+    """A self-contained page: ``title``, HTML ``before``, (heading, figure) sections, ``after``.
+
+    plotly.js is embedded once, in the first figure.
+    """
+    path = Path(path)
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        before,
+    ]
+    for i, (heading, fig) in enumerate(sections):
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        parts.append(
+            fig.to_html(full_html=False, include_plotlyjs=i == 0, config={"responsive": True})
+        )
+    parts += [after, "</body></html>"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
 
 
 def write_report(
@@ -92,17 +131,10 @@ def write_report(
     summary: dict | None = None,
     extra: Sequence[tuple[str, go.Figure]] = (),
 ) -> Path:
-    """Write ``report.html`` for ``trainer`` (plus ``extra`` (heading, figure) pairs).
-
-    The file is self-contained: plotly.js is embedded once, in the first figure.
-    """
-    path = Path(path)
+    """Write ``report.html`` for ``trainer`` (plus ``extra`` (heading, figure) pairs)."""
     cfg = trainer.config
     title = title or f"ganviz · {trainer.dataset.name} · {cfg.loss}"
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
+    before = [
         f"<p class='muted'>{trainer.step_count} generator steps, {trainer.d_step_count} "
         f"discriminator steps on {html.escape(trainer.device.type)}; "
         f"penalty {html.escape(trainer.penalty_name)}.</p>",
@@ -110,28 +142,18 @@ def write_report(
     if summary:
         status = summary.get("status")
         if status and status != "completed":
-            parts.append(f"<p class='bad'>Run status: {html.escape(str(status))}</p>")
+            before.append(f"<p class='bad'>Run status: {html.escape(str(status))}</p>")
         final = summary.get("final") or {}
         if final:
-            parts.append("<h2>Final metrics</h2>" + _table(final))
-    figures = [*report_figures(trainer), *extra]
-    first = True
-    for heading, fig in figures:
-        parts.append(f"<h2>{html.escape(heading)}</h2>")
-        parts.append(
-            fig.to_html(full_html=False, include_plotlyjs=first, config={"responsive": True})
-        )
-        first = False
-    parts.append("<h2>Configuration</h2>" + _table(cfg.to_dict()))
-    parts.append(
-        "<p class='muted'>KL/JS on 2-D toys are histogram estimates (see docs/trainer.md); "
+            before.append("<h2>Final metrics</h2>" + _table(final))
+    after = (
+        "<h2>Configuration</h2>"
+        + _table(cfg.to_dict())
+        + "<p class='muted'>KL/JS on 2-D toys are histogram estimates (see docs/trainer.md); "
         "image metrics come from a small classifier trained on the real data.</p>"
-    )
-    parts.append(
-        "<script type='application/json' id='ganviz-config'>"
+        + "<script type='application/json' id='ganviz-config'>"
         + html.escape(json.dumps(cfg.to_dict()), quote=False)
-        + "</script></body></html>"
+        + "</script>"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path
+    sections = [*report_figures(trainer), *extra]
+    return write_html(path, title, sections, before="".join(before), after=after)

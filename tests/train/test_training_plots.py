@@ -117,3 +117,14 @@ def test_training_plots_do_not_import_torch():
     code = "import ganviz.plots.training, sys; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_mode_occupancy_shows_shares_per_mode():
+    centers = np.array([[0.0, 0.0], [5.0, 0.0], [0.0, 5.0]])
+    # step 0: all at mode 0; step 10: split between modes 1 and 2; a far-away outlier never counts
+    first = np.vstack([np.zeros((9, 2)), [[50.0, 50.0]]])
+    second = np.vstack([np.tile(centers[1], (5, 1)), np.tile(centers[2], (5, 1))])
+    snaps = [gv.Snapshot(step=s, real=first, fake=f) for s, f in ((0, first), (10, second))]
+    fig = T.mode_occupancy(snaps, centers, std=0.1)
+    np.testing.assert_allclose(fig.data[0].z, [[0.9, 0.0], [0.0, 0.5], [0.0, 0.5]])
+    assert list(fig.data[0].x) == [0, 10]
