@@ -37,7 +37,7 @@ __all__ = ["PanelView", "refresh_widget_state", "stack"]
 _AXIS_KEY = re.compile(r"^([xy])axis(\d*)$")
 #: Pixels above each band's plot (title, then a legend on top) and below it (x-axis title,
 #: then a legend placed below the plot).
-_TITLE_PX, _LEGEND_PX, _FOOTER_PX = 44, 36, 52
+_TITLE_PX, _LEGEND_PX, _FOOTER_PX = 48, 52, 52
 
 
 def _short(key: str) -> str:
@@ -108,7 +108,8 @@ def stack(
         top = band_bottom - gap_px
         legend_source = dict(fig.layout.legend.to_plotly_json())
         legend_below = legend_source.get("y", 1.02) < 0.5
-        header = _TITLE_PX + (0 if legend_below else _LEGEND_PX)
+        # a legend on top may wrap to two lines; below, subplot titles need a line
+        header = _TITLE_PX + (22 if legend_below else _LEGEND_PX)
         footer = _FOOTER_PX + (_LEGEND_PX + 20 if legend_below else 0)
         domain = ((band_bottom + footer) / total, (band_top - header) / total)
         source = fig.layout.to_plotly_json()
