@@ -286,7 +286,8 @@ def samples_over_time(
             fig.update_yaxes(range=list(box[1]), row=r, col=c)
         axis = i + 1
         fig.update_yaxes(scaleanchor=f"x{'' if axis == 1 else axis}", scaleratio=1, row=r, col=c)
-    style.base_layout(fig, title=title, height=height or 300 * nrows + 60)
+    style.base_layout(fig, title=title, height=height or 300 * nrows + 90)
+    fig.update_layout(margin={"t": 95 if title else 70})  # room for legend and panel titles
     return fig
 
 

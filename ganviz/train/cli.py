@@ -165,6 +165,16 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.resume:
+            allowed = {"steps", "eval_every", "eval_samples", "threads", "device"}
+            fixed = sorted(f for f in _FIELDS if f not in allowed and getattr(args, f) is not None)
+            if fixed or args.preset:
+                given = ", ".join(
+                    "--" + f.replace("_", "-") for f in fixed + ["preset"] * bool(args.preset)
+                )
+                parser.error(
+                    f"--resume continues a saved run; {given} cannot change it "
+                    "(only --steps, --eval-every, --eval-samples, --threads and --device can)"
+                )
             overrides = {
                 _FIELDS[f]: getattr(args, f)
                 for f in ("steps", "eval_every", "eval_samples", "threads", "device")

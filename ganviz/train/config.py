@@ -97,7 +97,7 @@ class TrainConfig:
     #: fixed-noise generated samples the metrics are computed on
     eval_samples: int = 2048
     #: samples (points) or images drawn in a snapshot
-    snapshot_samples: int = 512
+    snapshot_samples: int = 256
     #: points per axis of the discriminator heatmap grid (2-D toys)
     grid_size: int = 64
     #: points per axis of the noise grid whose image is the "manifold" (2-D toys)

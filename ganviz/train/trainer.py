@@ -304,6 +304,7 @@ class Trainer:
         self.last_class_counts: np.ndarray | None = None
         #: wall seconds spent in :meth:`run`
         self.train_seconds = 0.0
+        self._run_start: float | None = None
         self._lock = threading.RLock()
         self._guard = _Guard(self._lock, self._threads)
         self._stop_requested = False
@@ -498,7 +499,7 @@ class Trainer:
             last = self.record_snapshot()
             if callback is not None and callback(last) is False:
                 return last
-        start = time.perf_counter()
+        start = self._run_start = time.perf_counter()
         pending = 0
         try:
             with _deferred_sigint() as sigint:
@@ -525,6 +526,7 @@ class Trainer:
                 raise KeyboardInterrupt
         finally:
             self.train_seconds += time.perf_counter() - start
+            self._run_start = None
             if progress is not None and pending:
                 progress.update(pending)
         return last
@@ -689,6 +691,12 @@ class Trainer:
             manifold=None if manifold is None else manifold.double().cpu().numpy().reshape(m, m, 2),
         )
 
+    @property
+    def elapsed(self) -> float:
+        """Wall seconds spent in :meth:`run` so far, the current run included."""
+        running = 0.0 if self._run_start is None else time.perf_counter() - self._run_start
+        return self.train_seconds + running
+
     def record_snapshot(self) -> Snapshot:
         """Take a :meth:`snapshot`, append it to :attr:`history` and a row to :attr:`records`."""
         snap = self.snapshot()
@@ -697,7 +705,7 @@ class Trainer:
             {
                 "step": snap.step,
                 "d_steps": self.d_step_count,
-                "seconds": round(self.train_seconds, 4),
+                "seconds": round(self.elapsed, 4),
                 "losses": dict(snap.losses),
                 "metrics": dict(snap.metrics),
             }

@@ -64,6 +64,7 @@ def test_preset_with_overrides(tmp_path, capsys):
         (["--device", "tpu"], "device must be one of"),
         (["--dataset", "imagenet"], "invalid choice"),
         (["--resume", "/nonexistent/ckpt.pt"], "--resume"),
+        (["--resume", "x.pt", "--loss", "hinge"], "--loss cannot change it"),
     ],
 )
 def test_bad_flags_are_argparse_errors(argv, message, capsys):

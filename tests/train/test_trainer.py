@@ -371,3 +371,25 @@ def test_linear_schedule_decays_both_rates_to_zero():
     frozen = params(t)
     t.run(3)  # past `steps` the rates stay at 0: nothing moves
     assert same(frozen, params(t))
+
+
+def test_ctrl_c_stops_after_the_current_step():
+    import signal
+
+    t = Trainer(small(snapshot_every=10, d_steps=2))
+    sample = t.dataset.sample
+    draws = {"n": 0}
+
+    def sample_then_interrupt(n, generator):
+        draws["n"] += 1
+        if draws["n"] == 41:  # inside generator step 21, between its two D updates
+            signal.raise_signal(signal.SIGINT)  # as if the user pressed Ctrl-C here
+        return sample(n, generator)
+
+    t.dataset.sample = sample_then_interrupt
+    with pytest.raises(KeyboardInterrupt):
+        t.run(100)
+    assert (t.step_count, t.d_step_count) == (21, 42)  # step 21 was finished, nothing more
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    t.snapshot()  # the state is consistent and finite
+    assert t.records[-1]["seconds"] > 0
