@@ -462,6 +462,56 @@ class Trainer:
                 self._d_update()
             self._g_update()
 
+    #: Fields :meth:`reconfigure` may change during a run (no network is rebuilt).
+    LIVE_FIELDS = frozenset(
+        {
+            "loss",
+            "penalty",
+            "penalty_weight",
+            "clip",
+            "lr_d",
+            "lr_g",
+            "betas",
+            "momentum",
+            "lr_schedule",
+            "d_steps",
+            "batch_size",
+            "steps",
+            "snapshot_every",
+        }
+    )
+
+    def reconfigure(self, **changes) -> TrainConfig:
+        """Change live settings between steps (a dashboard's sliders) and return the new config.
+
+        Allowed: :attr:`LIVE_FIELDS` — the loss and its penalty, learning rates,
+        Adam's betas, SGD's momentum, the schedule, ``d_steps``,
+        ``batch_size``, ``steps`` and ``snapshot_every``. Anything that would
+        rebuild the networks or the data raises ``ValueError``.
+        """
+        fixed = sorted(set(changes) - self.LIVE_FIELDS)
+        if fixed:
+            raise ValueError(
+                f"{', '.join(fixed)} cannot change during a run (build a new Trainer); "
+                f"live fields are {', '.join(sorted(self.LIVE_FIELDS))}"
+            )
+        with self._guard:
+            config = self.config.replace(**changes)
+            loss = get_loss(config.loss)
+            penalty_name = loss.penalty if config.penalty == "auto" else config.penalty
+            self.config, self.loss = config, loss
+            self.penalty = None if penalty_name in (None, "none") else get_penalty(penalty_name)
+            self.penalty_name = penalty_name or "none"
+            for optimizer, lr in ((self.optimizer_d, config.lr_d), (self.optimizer_g, config.lr_g)):
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
+                    if "betas" in group:
+                        group["betas"] = config.betas
+                    if "momentum" in group and config.optimizer == "sgd":
+                        group["momentum"] = config.momentum
+            self._apply_schedule()
+            return config
+
     # -- running -------------------------------------------------------------------------
     def stop(self) -> None:
         """Ask a :meth:`run` in progress (e.g. in another thread) to stop after its current step."""

@@ -166,7 +166,7 @@ def test_minimax_and_nonsaturating_arrows_differ_by_d_over_one_minus_d():
     t = Trainer(small(loss="minimax", snapshot_samples=50))
     t.run(10)
     s_mm = t.snapshot()
-    t.loss = __import__("ganviz.train.losses", fromlist=["get_loss"]).get_loss("nonsaturating")
+    t.reconfigure(loss="nonsaturating")
     s_ns = t.snapshot()
     d = t.discriminator(s_mm.fake).probability[:, None]
     np.testing.assert_allclose(
@@ -393,3 +393,20 @@ def test_ctrl_c_stops_after_the_current_step():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     t.snapshot()  # the state is consistent and finite
     assert t.records[-1]["seconds"] > 0
+
+
+def test_reconfigure_changes_live_settings_only():
+    t = Trainer(small(loss="nonsaturating"))
+    t.run(3)
+    cfg = t.reconfigure(loss="wgan-gp", lr_d=5e-4, d_steps=3, betas=(0.0, 0.9))
+    assert t.config is cfg and t.penalty_name == "gradient-penalty" and not t.loss.probability
+    assert t.optimizer_d.param_groups[0]["lr"] == 5e-4
+    assert t.optimizer_d.param_groups[0]["betas"] == (0.0, 0.9)
+    t.step()
+    assert t.d_step_count == 3 + 3
+    assert not t.snapshot().d_is_probability
+    with pytest.raises(ValueError, match="hidden cannot change during a run"):
+        t.reconfigure(hidden=64)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        t.reconfigure(loss="vanilla")
+    assert t.config.loss == "wgan-gp"  # a rejected change leaves everything as it was
