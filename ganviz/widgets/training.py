@@ -33,6 +33,7 @@ run). ``speed`` (steps between redraws) and the theory switch act live.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ __all__ = [
     "TheoryOverlay",
     "TrainingExplorer",
     "TrainingFrame",
+    "kde_logpdf_on_grid",
     "known_density",
     "theory_overlay",
 ]
@@ -166,6 +168,36 @@ class TheoryOverlay:
     bandwidth: float
 
 
+def kde_logpdf_on_grid(kde: Empirical, xs, ys) -> np.ndarray:
+    """log p̂(x, y) of a 2-D Gaussian KDE on the grid ``xs × ys``, shape (ny, nx).
+
+    The kernel factorises, N((x, y); x_i, h²I) ∝ e^{a_i(x)} e^{b_i(y)} with
+    a_i(x) = −(x − x_{i,1})²/2h², b_i(y) = −(y − x_{i,2})²/2h², so
+
+    .. math:: \\log \\sum_i e^{a_i(x) + b_i(y)} = A(x) + B(y)
+              + \\log \\sum_i e^{a_i(x) - A(x)}\\, e^{b_i(y) - B(y)}
+
+    with A, B the maxima over i: one (ny × n)·(n × nx) matrix product
+    instead of n·nx·ny exponentials (~2 ms instead of ~60 ms for 512 fakes on
+    64²). Where the sum underflows (every kernel negligible in x *or* in y)
+    those grid points fall back to the exact logsumexp of ``kde.logpdf``.
+    """
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    points, h = kde.points, kde.bandwidth
+    a = -0.5 * ((xs[None, :] - points[:, :1]) / h) ** 2  # (n, nx)
+    b = -0.5 * ((ys[None, :] - points[:, 1:]) / h) ** 2  # (n, ny)
+    a_max, b_max = a.max(axis=0), b.max(axis=0)
+    total = np.exp(b - b_max).T @ np.exp(a - a_max)  # (ny, nx)
+    log_norm = -math.log(len(points)) - 2.0 * (math.log(h) + 0.5 * math.log(2.0 * math.pi))
+    with np.errstate(divide="ignore"):
+        out = np.log(total) + b_max[:, None] + a_max[None, :] + log_norm
+    lost = total < 1e-280  # underflow: recompute those points exactly
+    if np.any(lost):
+        gy, gx = np.nonzero(lost)
+        out[lost] = kde.logpdf(np.stack([xs[gx], ys[gy]], axis=1))
+    return out
+
+
 def theory_overlay(
     p_data: Distribution, snapshot: Snapshot, *, data_logpdf: np.ndarray | None = None
 ) -> TheoryOverlay:
@@ -189,7 +221,7 @@ def theory_overlay(
     lp = p_data.logpdf(plane) if data_logpdf is None else np.asarray(data_logpdf, float)
     if lp.shape != gx.shape:
         raise ValueError(f"data_logpdf must have the grid's shape {gx.shape}, got {lp.shape}")
-    lq = p_g.logpdf(plane)
+    lq = kde_logpdf_on_grid(p_g, snapshot.grid_x, snapshot.grid_y)
     with np.errstate(invalid="ignore"):
         logit = lp - lq
     d_star = special.expit(np.where(np.isnan(logit), 0.0, logit))
