@@ -240,6 +240,8 @@ def train_classifier(
 
 
 _CLASSIFIERS: dict[str, ImageClassifier] = {}
+#: Image sets larger than this get the bigger, shorter classifier recipe and a disk cache.
+LARGE_DATASET = 10_000
 
 
 def _fingerprint(dataset: ImageDataset) -> str:
@@ -252,7 +254,7 @@ def _fingerprint(dataset: ImageDataset) -> str:
 
 
 def _classifier_settings(dataset: ImageDataset) -> dict:
-    big = len(dataset) > 10_000
+    big = len(dataset) > LARGE_DATASET
     return {"hidden": 256 if big else 128, "epochs": 3 if big else 30}
 
 
@@ -268,7 +270,7 @@ def get_classifier(dataset: ImageDataset, *, cache_dir=None) -> ImageClassifier:
         return _CLASSIFIERS[key]
     settings = _classifier_settings(dataset)
     path = None
-    if len(dataset) > 10_000:
+    if len(dataset) > LARGE_DATASET:
         folder = Path(cache_dir) if cache_dir is not None else data_dir(dataset.name)
         path = folder / f"classifier-{key}.pt"
         if path.is_file():

@@ -109,3 +109,31 @@ def test_missing_mnist_is_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert str(tmp_path / "mnist") in err and "train-images-idx3-ubyte.gz" in err
     assert "Traceback" not in err
+
+
+def test_mnist_from_idx_files_trains_the_28x28_conv_pair(tmp_path):
+    import gzip
+
+    import numpy as np
+
+    from ganviz.train.data import write_idx
+
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    write_idx(
+        folder / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (40, 28, 28), dtype=np.uint8)
+    )
+    write_idx(folder / "train-labels-idx1-ubyte", (np.arange(40) % 10).astype(np.uint8))
+    assert (
+        gzip.decompress((folder / "train-images-idx3-ubyte.gz").read_bytes())[:4] == b"\0\0\x08\x03"
+    )
+    out = tmp_path / "run"
+    argv = ["--dataset", "mnist", "--data-dir", str(tmp_path), "--no-download", "--steps", "2"]
+    code = main([*argv, "--eval-every", "1", "--batch-size", "8", "--channels", "4", "--device",
+                 "cpu", "--quiet", "--no-report", "--out", str(out)])  # fmt: skip
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["config"]["dataset"] == "mnist" and "fid" in metrics["final"]
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    assert state["generator"]["net.5.weight"].shape == (4, 1, 4, 4)  # ConvTranspose2d(C → 1)

@@ -104,3 +104,25 @@ def test_image_evaluator_separates_real_digits_from_noise(digits):
     collapsed, _ = ev.evaluate(one_class)
     assert collapsed["classes_covered"] == 1
     assert collapsed["class_kl"] > 0.9 * math.log(10)
+
+
+def test_large_set_classifier_is_cached_on_disk(tmp_path, monkeypatch):
+    monkeypatch.setattr(M, "LARGE_DATASET", 30)  # exercise the big-set path on a tiny set
+    rng = np.random.default_rng(0)
+    labels = np.arange(40) % 4
+    images = (rng.random((40, 4, 4)) * 60 + labels[:, None, None] * 60).astype(np.uint8)
+    ds = D.ImageDataset("tiny", images, labels)
+    first = M.get_classifier(ds, cache_dir=tmp_path)
+    files = list(tmp_path.glob("classifier-*.pt"))
+    assert len(files) == 1
+    M._CLASSIFIERS.clear()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the cached classifier should have been loaded")
+
+    monkeypatch.setattr(M, "train_classifier", no_training)
+    second = M.get_classifier(ds, cache_dir=tmp_path)
+    assert second is not first
+    for a, b in zip(first.state_dict().values(), second.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    M._CLASSIFIERS.clear()
