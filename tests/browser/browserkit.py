@@ -49,14 +49,21 @@ class NotebookCase:
     """One explorer notebook to open in a real browser.
 
     ``slider`` is a regular expression matched against a slider's description
-    (its label); ``None`` moves the first slider on the page. ``latency``
-    asks for the slider-to-repaint measurement on this notebook.
+    (its label); ``None`` moves the first slider on the page. A training
+    dashboard is driven by a button instead: ``button`` matches the button's
+    text (say ``"^step$"``) and the test clicks it. ``latency`` asks for the
+    slider-to-repaint measurement on this notebook. ``voila=False`` leaves the
+    notebook out of the Voilà tests (the training notebooks: they import torch
+    and train, which the JupyterLab test already covers, and the suite must
+    stay within a few minutes on two cores).
     """
 
     name: str
     slider: str | None = None
+    button: str | None = None
     latency: bool = False
     run_timeout_s: float = 150.0
+    voila: bool = True
     folder: str = "notebooks"
 
     @property
@@ -77,6 +84,8 @@ NOTEBOOK_CASES = [
     NotebookCase("02_value_and_js.ipynb", slider=r"^shift t of P_g$"),
     NotebookCase("03_vanishing_gradients.ipynb", slider=r"^separation Δ$"),
     NotebookCase("04_mode_collapse.ipynb", slider=r"^P_g covers$"),
+    NotebookCase("05_train_toy_gan.ipynb", button=r"^step$", run_timeout_s=300.0, voila=False),
+    NotebookCase("06_train_image_gan.ipynb", button=r"^step$", run_timeout_s=300.0, voila=False),
     NotebookCase("07_training_dynamics.ipynb", slider=r"^step size h$"),
 ]
 
@@ -411,7 +420,7 @@ def wait_for_plots(page, *, timeout_s: float) -> int:
 
     Returns the number of plots. Plotly marks a drawn plot with ``.main-svg``.
     """
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=timeout_s * 1000)
+    page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=timeout_s * 1000)
     page.wait_for_function(
         """() => { const plots = document.querySelectorAll('.js-plotly-plot');
                    return plots.length > 0 && Array.from(plots).every(
@@ -452,8 +461,23 @@ def find_slider(page, description: str | None):
         if not matches:
             raise AssertionError(f"no slider labelled /{description}/ among {labels}")
         handle = sliders.nth(matches[0]).locator("[role=slider]").first
-    handle.wait_for(state="visible", timeout=30_000)
+    handle.wait_for(state="visible", timeout=60_000)
     return handle
+
+
+def wait_until_changed(page, before: list[str], *, what: str, timeout_s: float = 45.0):
+    """Wait until the plot fingerprint differs from ``before``; returns the new one."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        after = plot_fingerprint(page)
+        if after != before:
+            return after
+        page.wait_for_timeout(100)
+    errors = page_error_report(page)
+    raise AssertionError(
+        f"the plot data in the page did not change within {timeout_s:.0f} s after {what}"
+        + (f"; page errors: {errors}" if errors else "")
+    )
 
 
 def press_until_changed(
@@ -479,18 +503,70 @@ def press_until_changed(
     handle.focus()
     for _ in range(presses):
         handle.press(key)
+    what = f"{presses}×{key} (slider now at {handle.get_attribute('aria-valuenow')})"
+    return wait_until_changed(page, before, what=what, timeout_s=timeout_s)
+
+
+def find_button(page, text: str, *, timeout_s: float = 60.0):
+    """The first visible widget button whose text matches ``text`` (a regular expression).
+
+    Waits up to ``timeout_s`` for widgets still being rendered.
+    """
+    pattern = re.compile(text)
+    buttons = page.locator("button.jupyter-button:visible, .widget-button:visible")
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        after = plot_fingerprint(page)
-        if after != before:
-            return after
-        page.wait_for_timeout(100)
-    errors = page_error_report(page)
-    raise AssertionError(
-        f"the plot data in the page did not change within {timeout_s:.0f} s after "
-        f"{presses}×{key} (slider now at {handle.get_attribute('aria-valuenow')})"
-        + (f"; page errors: {errors}" if errors else "")
-    )
+    while True:
+        labels = [label.strip() for label in buttons.all_inner_texts()]
+        matches = [i for i, label in enumerate(labels) if pattern.search(label)]
+        if matches:
+            return buttons.nth(matches[0])
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no button /{text}/ among {labels}")
+        page.wait_for_timeout(250)
+
+
+def wait_for_control(page, case: NotebookCase) -> None:
+    """Wait until the widget the case drives is on the page (widgets render after plots)."""
+    if case.button is not None:
+        find_button(page, case.button)
+    else:
+        find_slider(page, case.slider)
+
+
+@dataclass
+class Interaction:
+    """What the test did to the page and what the learner saw of it."""
+
+    control: str
+    values: tuple[str, str]
+    seconds: float
+
+
+def interact(page, case: NotebookCase, before: list[str]) -> Interaction:
+    """Drive the case's control as a person would and wait for the drawn data to change.
+
+    A slider is moved with the keyboard and its readout must change too; a
+    button is clicked.
+    """
+    started = time.monotonic()
+    if case.button is not None:
+        button = find_button(page, case.button)
+        label = button.inner_text().strip()
+        button.scroll_into_view_if_needed()
+        button.click()
+        wait_until_changed(page, before, what=f"clicking {label!r}")
+        return Interaction(f"button {label!r}", ("", ""), time.monotonic() - started)
+    handle = find_slider(page, case.slider)
+    slider = handle.locator("xpath=ancestor::*[contains(@class,'widget-slider')][1]")
+    label = slider.locator(".widget-label").inner_text().strip()
+    readout = slider.locator(".widget-readout")  # the number a learner reads beside the slider
+    value_before = readout.inner_text().strip()
+    started = time.monotonic()
+    press_until_changed(page, handle, before)
+    seconds = time.monotonic() - started
+    value_after = readout.inner_text().strip()
+    assert value_after != value_before, f"slider {label!r} did not move"
+    return Interaction(f"slider {label!r}", (value_before, value_after), seconds)
 
 
 _LATENCY_SETUP_JS = """

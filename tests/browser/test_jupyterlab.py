@@ -26,13 +26,14 @@ from browserkit import (
     check_page_errors,
     error_outputs,
     find_slider,
+    interact,
     jupyter_api,
     kernel_pid,
     measure_slider_latency,
     present_cases,
-    press_until_changed,
     process_memory_mib,
     settled_fingerprint,
+    wait_for_control,
     wait_for_plots,
     write_json,
 )
@@ -92,7 +93,7 @@ def _run_all_cells(page, timeout_s: float, attempts: int = 3) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(480)
 @pytest.mark.parametrize("case", _PARAMS)
 def test_explorer_in_jupyterlab(case, lab, page, artifacts):
     workspace = f"t{uuid.uuid4().hex[:8]}"  # a fresh workspace: no tabs restored from other tests
@@ -107,22 +108,13 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts):
     ready_s = time.monotonic() - started
     assert error_outputs(page) == [], "errors shown after Run All Cells"
 
-    handle = find_slider(page, case.slider)
-    slider = handle.locator("xpath=ancestor::*[contains(@class,'widget-slider')][1]")
-    slider_name = slider.locator(".widget-label").inner_text().strip()
-    readout = slider.locator(".widget-readout")  # the number a learner reads beside the slider
-    value_before = readout.inner_text().strip()
+    wait_for_control(page, case)
     before = settled_fingerprint(page)
     assert before, "the plots in the page hold no trace data"
     check_page_errors(page)
-    moved = time.monotonic()
-    press_until_changed(page, handle, before)
-    change_s = time.monotonic() - moved
-    value_after = readout.inner_text().strip()
-    assert value_after != value_before, f"slider {slider_name!r} did not move"
+    done = interact(page, case, before)
     page.wait_for_timeout(500)  # let any trailing update land before looking for errors
-
-    assert error_outputs(page) == [], f"errors shown after moving {slider_name!r}"
+    assert error_outputs(page) == [], f"errors shown after using {done.control}"
     check_page_errors(page)
 
     page.screenshot(path=str(artifacts / f"lab-{case.stem}.png"), full_page=True)
@@ -131,12 +123,13 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts):
 
     latency = None
     if case.latency:
+        handle = find_slider(page, case.slider)
         latency = measure_slider_latency(page, handle, moves=20)
-        latency.update(notebook=case.name, slider=slider_name)
+        latency.update(notebook=case.name, control=done.control)
         median = latency["all_figures_repainted_ms"]["median"]
         p90 = latency["all_figures_repainted_ms"]["p90"]
         latency["summary"] = (
-            f"slider {slider_name!r} → repaint: median {median} ms, p90 {p90} ms "
+            f"{done.control} → repaint: median {median} ms, p90 {p90} ms "
             f"(first figure: median {latency['first_repaint_ms']['median']} ms; "
             f"{latency['moves'] - latency['missed']}/{latency['moves']} moves; target ≤ 100 ms)"
         )
@@ -152,12 +145,12 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts):
     server_memory = process_memory_mib(lab.process.pid)
     record = {
         "notebook": case.path,
-        "slider": slider_name,
-        "slider_values": [value_before, value_after],
+        "control": done.control,
+        "control_values": list(done.values),
         "plots": n_plots,
         "open_s": round(opened_s, 1),
         "run_all_to_plots_s": round(ready_s - opened_s, 1),
-        "slider_to_changed_data_s": round(change_s, 2),
+        "control_to_changed_data_s": round(done.seconds, 2),
         "kernel_memory_mib": memory,
         "jupyter_server_memory_mib": server_memory,
         "latency": latency and latency["summary"],

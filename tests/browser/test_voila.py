@@ -21,28 +21,29 @@ from browserkit import (
     check_page_errors,
     code_lines,
     error_outputs,
-    find_slider,
+    interact,
     present_cases,
-    press_until_changed,
     settled_fingerprint,
+    wait_for_control,
     wait_for_plots,
     write_json,
 )
 
 pytestmark = pytest.mark.browser
 
-_PARAMS = [pytest.param(case, id=case.stem) for case in present_cases()] or [
+_PARAMS = [pytest.param(case, id=case.stem) for case in present_cases() if case.voila] or [
     pytest.param(None, id="none", marks=pytest.mark.skip(reason="no explorer notebook yet"))
 ]
 
 
 def _check_dashboard(page, case, *, requested: float, timeout_s: float) -> dict:
-    """Plots drawn, code hidden, no errors, a slider move changes the drawn data.
+    """Plots drawn, code hidden, no errors, the case's control changes the drawn data.
 
     ``requested`` is the ``time.monotonic()`` at which the page was asked for.
     """
     wait_for_plots(page, timeout_s=timeout_s)
     # Voilà shows outputs as cells finish: the last plot may come after the first.
+    wait_for_control(page, case)
     before = settled_fingerprint(page)
     ready_s = time.monotonic() - requested
     assert before, "the plots in the page hold no trace data"
@@ -54,15 +55,14 @@ def _check_dashboard(page, case, *, requested: float, timeout_s: float) -> dict:
     assert page.locator(".jp-CodeCell .jp-InputArea:visible, .cm-editor:visible").count() == 0
     assert error_outputs(page) == [], "errors shown in the dashboard"
 
-    handle = find_slider(page, case.slider)
-    press_until_changed(page, handle, before)
+    done = interact(page, case, before)
     page.wait_for_timeout(500)
-    assert error_outputs(page) == [], "errors shown after moving the slider"
+    assert error_outputs(page) == [], f"errors shown after using {done.control}"
     check_page_errors(page)
     return {"dashboard_ready_s": round(ready_s, 1)}
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(480)
 @pytest.mark.parametrize("case", _PARAMS)
 def test_explorer_in_voila(case, voila, page, artifacts):
     started = time.monotonic()
