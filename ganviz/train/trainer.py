@@ -10,7 +10,8 @@ with ℓ_D, ℓ_G from the loss registry (:mod:`ganviz.train.losses`).
 
 How it stays fast on small networks (see ``benchmarks/trainer_speed.py``):
 
-* real, fake (and penalty) points go through D in **one** forward pass;
+* real and fake samples go through D in **one** forward pass (penalty
+  points in a second one, so the penalty's double backward touches only them);
 * the fake batch of a D update is made under ``torch.no_grad`` (no graph
   for G), and the G update asks autograd for G's gradients only (no D
   weight gradients are formed), so no ``zero_grad`` pass is needed either;
@@ -401,10 +402,12 @@ class Trainer:
             loss = self.loss.d_loss(out[:n], out[n:])
             total = loss
         else:
+            out = self.D(torch.cat([real, fake]))
+            loss = self.loss.d_loss(out[:n], out[n:])
+            # Penalty points get their own pass: the double backward then runs on them alone
+            # (fused into the batch above it would run over all 3n rows, 2n of them zeros).
             points = self.penalty.points(real, fake, self._rng).detach().requires_grad_(True)
-            out = self.D(torch.cat([real, fake, points]))
-            loss = self.loss.d_loss(out[:n], out[n : 2 * n])
-            (grad,) = torch.autograd.grad(out[2 * n :].sum(), points, create_graph=True)
+            (grad,) = torch.autograd.grad(self.D(points).sum(), points, create_graph=True)
             pen = self.penalty.value(grad)
             total = loss + cfg.penalty_weight * pen
             self._acc_pen.add_(pen.detach())

@@ -128,3 +128,12 @@ def test_mode_occupancy_shows_shares_per_mode():
     fig = T.mode_occupancy(snaps, centers, std=0.1)
     np.testing.assert_allclose(fig.data[0].z, [[0.9, 0.0], [0.0, 0.5], [0.0, 0.5]])
     assert list(fig.data[0].x) == [0, 10]
+
+
+def test_ganviz_and_ganviz_train_imports_are_lazy():
+    code = (
+        "import sys, ganviz, ganviz.train; a = 'torch' in sys.modules; "
+        "ganviz.train.TrainConfig; print(a, 'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
