@@ -1,37 +1,173 @@
-"""Fast in-place trace updates.
+"""Fast in-place trace updates for FigureWidgets.
 
-``trace.update({"x": ..., "marker.size": ...})`` re-parses every key and
-re-validates nested objects (about 3 ms per trace with a dotted key), while
-assigning attributes (``trace.marker.size = ...``) validates only the new
-value (about 0.2 ms), and comparing an array with the one already shown costs
-about 0.03 ms. Widgets redraw several traces per slider move, so the update
-helpers of :mod:`ganviz.plots` assign, and skip values that did not change.
+Plotly validates every value assigned to a trace property (it copies the
+array and inspects it, about 0.3 ms per property, and more with dotted keys
+through ``trace.update``), then sends the edits when ``batch_update`` ends.
+A slider move of an explorer redraws twenty-odd arrays, so the update
+helpers of :mod:`ganviz.plots` instead
+
+* skip values equal to the ones shown (comparing arrays costs ~0.03 ms);
+* inside :func:`batched`, collect the changed values of every trace and send
+  them with as few ``plotly_restyle`` calls as possible when the block ends
+  (``plotly_restyle`` is what ``batch_update`` sends, minus the validation;
+  the values here are plain float arrays, strings and numbers built by
+  ganviz). Eight traces × three arrays: ~15 ms with assignments, ~1.5 ms so.
+
+On a plain ``go.Figure`` (no widget) values are simply assigned.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+from plotly.basewidget import BaseFigureWidget
+
+__all__ = ["assign", "batched", "relayout"]
+
+#: Edits waiting for the end of a :func:`batched` block: id(figure) → {trace index → values}
+#: (restyles) and, under the key ``"layout"``, {layout path → value} (one relayout).
+_PENDING: dict[int, dict[Any, dict[str, Any]]] = {}
 
 
 def _same(current: Any, value: Any) -> bool:
-    if isinstance(value, np.ndarray) and isinstance(current, np.ndarray):
-        return current.shape == value.shape and bool(np.array_equal(current, value, equal_nan=True))
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiub":
+        return (
+            isinstance(current, np.ndarray)
+            and current.shape == value.shape
+            and bool(np.array_equal(current, value, equal_nan=True))
+        )
     return False
 
 
-def assign(trace: Any, values: dict[str, Any]) -> None:
-    """Set ``values`` on a plotly trace or layout object; keys may be dotted (``"marker.size"``).
+def _current(trace: Any, key: str) -> Any:
+    """The value shown for ``key``, read from the trace's raw property dict.
 
-    Numeric arrays equal to the ones already set are skipped (no message to the browser).
+    ``trace[key]`` walks plotly's property tree (~0.1 ms); the raw dict is what
+    ``plotly_restyle`` writes and what the browser was sent.
     """
+    props = trace._props
+    for part in key.split("."):
+        if not isinstance(props, dict):
+            return None
+        props = props.get(part)
+    return props
+
+
+def assign(trace: Any, values: dict[str, Any]) -> None:
+    """Set ``values`` on a trace, skipping unchanged ones (keys may be dotted: marker.size)."""
+    figure = getattr(trace, "_parent", None)
+    widget = isinstance(figure, BaseFigureWidget)
+    changed = {}
     for key, value in values.items():
-        *path, leaf = key.split(".")
-        target = trace
-        for part in path:
-            target = getattr(target, part)
-        numeric = isinstance(value, np.ndarray) and value.dtype.kind in "fiub"
-        if numeric and _same(getattr(target, leaf), value):
+        if isinstance(value, np.ndarray) and _same(_current(trace, key), value):
             continue
-        setattr(target, leaf, value)
+        changed[key] = value
+    if not changed:
+        return
+    if not widget:
+        for key, value in changed.items():
+            *path, leaf = key.split(".")
+            target = trace
+            for part in path:
+                target = getattr(target, part)
+            setattr(target, leaf, value)
+        return
+    index = trace._trace_ind
+    pending = _PENDING.get(id(figure))
+    if pending is not None:
+        pending.setdefault(index, {}).update(changed)
+    else:
+        figure.plotly_restyle({key: [value] for key, value in changed.items()}, [index])
+
+
+_PART = re.compile(r"^(\w+)(?:\[(\d+)\])?$")
+
+
+def _raw_layout(figure: Any, path: str) -> Any:
+    """The raw layout value at a plotly path such as ``"shapes[0].x0"`` (None when unset)."""
+    node: Any = figure._layout
+    for part in path.split("."):
+        match = _PART.match(part)
+        if match is None or not isinstance(node, dict):
+            return None
+        node = node.get(match.group(1))
+        if match.group(2) is not None:
+            index = int(match.group(2))
+            node = node[index] if isinstance(node, (list, tuple)) and index < len(node) else None
+    return node
+
+
+def relayout(fig: Any, values: dict[str, Any]) -> None:
+    """Set layout values by plotly path (``"yaxis.range"``, ``"shapes[0].x0"``), unless equal.
+
+    ``fig`` may be a :class:`~ganviz.plots._compose.PanelView`: its paths are
+    renamed to the stacked figure's (``"yaxis.range"`` → ``"yaxis5.range"``).
+    Inside :func:`batched` the edits are sent with the block's single relayout.
+    """
+    target = _target(fig)
+    rename = getattr(fig, "layout_path", None)
+    changed = {}
+    for path, value in values.items():
+        full = rename(path) if rename is not None else path
+        current = _raw_layout(target, full)
+        if isinstance(value, (list, tuple)) and isinstance(current, (list, tuple)):
+            if list(value) == list(current):
+                continue
+        elif current is not None and current == value and not isinstance(value, np.ndarray):
+            continue
+        changed[full] = list(value) if isinstance(value, tuple) else value
+    if not changed:
+        return
+    pending = _PENDING.get(id(target))
+    if pending is not None:
+        pending.setdefault("layout", {}).update(changed)
+    else:
+        target.plotly_relayout(changed)
+
+
+def _target(fig: Any) -> Any:
+    """The plotly figure behind ``fig`` (a figure, or a panel view of a stacked one)."""
+    return fig if hasattr(fig, "_data") else fig.figure
+
+
+def _flush(figure: BaseFigureWidget, pending: dict[Any, dict[str, Any]]) -> None:
+    layout = pending.pop("layout", None)
+    if layout:
+        figure.plotly_relayout(layout)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, values in pending.items():
+        groups.setdefault(tuple(sorted(values)), []).append(index)
+    for keys, indexes in groups.items():
+        figure.plotly_restyle(
+            {key: [pending[i][key] for i in indexes] for key in keys}, list(indexes)
+        )
+
+
+@contextmanager
+def batched(fig: Any) -> Iterator[None]:
+    """Collect trace edits made with :func:`assign` (and layout edits) and send them once.
+
+    ``fig`` is a figure or a :class:`~ganviz.plots._compose.PanelView`; blocks nest.
+    """
+    target = _target(fig)
+    if not isinstance(target, BaseFigureWidget):
+        with target.batch_update():
+            yield
+        return
+    key = id(target)
+    outer = key not in _PENDING
+    if outer:
+        _PENDING[key] = {}
+    try:
+        with target.batch_update():
+            yield
+    except BaseException:
+        if outer:
+            _PENDING.pop(key, None)
+        raise
+    if outer:
+        _flush(target, _PENDING.pop(key))

@@ -279,6 +279,26 @@ class PanelView:
         self.band = band
         self.layout = _LayoutView(fig, band)
 
+    def layout_path(self, path: str) -> str:
+        """A layout path of the source figure in the stacked one.
+
+        ``"yaxis2.range"`` → ``"yaxis5.range"``, ``"shapes[0].x0"`` → ``"shapes[3].x0"``,
+        ``"title.text"`` → the text of the annotation that holds the band's title.
+        """
+        head, _, rest = path.partition(".")
+        band = self.band
+        match = re.match(r"^(\w+)(?:\[(\d+)\])?$", head)
+        name, index = match.group(1), match.group(2)
+        if name in band.axes:
+            new = band.axes[name]
+        elif name in ("shapes", "annotations") and index is not None:
+            new = f"{name}[{getattr(band, name)[int(index)]}]"
+        elif name == "title" and band.title is not None:
+            new = f"annotations[{band.title}]"
+        else:
+            raise ValueError(f"panel layout path {path!r} has no counterpart in the stacked figure")
+        return new + ("." + rest if rest else "")
+
     @property
     def data(self) -> tuple:
         traces = self.figure.data

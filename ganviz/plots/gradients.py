@@ -46,7 +46,7 @@ from ..gradients import (
 from ..grids import view_axes
 from ..theory import optimal_discriminator
 from . import style
-from ._assign import assign
+from ._assign import assign, batched, relayout
 
 __all__ = [
     "FLOOR",
@@ -239,7 +239,7 @@ def update_generator_loss_figure(fig: go.Figure, d_fakes) -> None:
     gradient_range = tuple(fig.layout.yaxis2.range)
     n = len(fig.data[0].x)
     data = _loss_figure_data(d_fakes, costs, marked, wrt, n, cost_range, gradient_range)
-    with fig.batch_update():
+    with batched(fig):
         for trace, key in zip(fig.data, _loss_trace_keys(costs, marked), strict=True):
             if key[0].endswith("_now"):
                 assign(trace, data[key])
@@ -427,14 +427,19 @@ def update_vanishing_gradient_figure(
     data, layout = _vanishing_data(
         p_data, p_g, separations, losses, curves, current_gradients, floor
     )
-    with fig.batch_update():
+    with batched(fig):
         for trace, key in zip(fig.data, _vanishing_keys(losses), strict=True):
             if redraw_curves or key[0] == "now":
                 assign(trace, data[key])
-        fig.layout.shapes[0].x0 = layout["current"]
-        fig.layout.shapes[0].x1 = layout["current"]
-        fig.layout.annotations[0].visible = layout["any_low"]
-        fig.layout.yaxis.range = layout["y_range"]
+        relayout(
+            fig,
+            {
+                "shapes[0].x0": layout["current"],
+                "shapes[0].x1": layout["current"],
+                "annotations[0].visible": layout["any_low"],
+                "yaxis.range": layout["y_range"],
+            },
+        )
 
 
 # -- per-sample arrows in 1-D ---------------------------------------------------------------
@@ -644,11 +649,8 @@ def update_sample_arrows_figure(
     losses = tuple(meta.get("losses", LOSSES))
     n = len(fig.data[0].x)
     data, layout = _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n)
-    with fig.batch_update():
+    with batched(fig):
         for trace, key in zip(fig.data, _arrow_keys(losses), strict=True):
             assign(trace, data[key])
-        if tuple(fig.layout.xaxis.range) != tuple(layout["x_range"]):
-            fig.layout.xaxis.range = layout["x_range"]
-        if tuple(fig.layout.yaxis.range) != tuple(layout["y_range"]):
-            fig.layout.yaxis.range = layout["y_range"]
+        relayout(fig, {"xaxis.range": layout["x_range"], "yaxis.range": layout["y_range"]})
     return layout["gradients"]

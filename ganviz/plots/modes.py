@@ -36,7 +36,7 @@ from ..distributions import Distribution, mixture_centres
 from ..fitting import ModeReport, mode_report, mode_std
 from ..grids import view_axes
 from . import style
-from ._assign import assign
+from ._assign import assign, batched, relayout
 
 __all__ = [
     "METRIC_LABELS",
@@ -287,12 +287,17 @@ def update_mode_collapse_figure(
         p_data, p_g, report, meta["n"], meta.get("n_show", 500), threshold, mode_std(p_data)
     )
     names = MODE_TRACES_1D if p_data.dim == 1 else MODE_TRACES_2D
-    with fig.batch_update():
+    with batched(fig):
         for trace, name in zip(fig.data, names, strict=True):
             assign(trace, data[name])
-        fig.layout.xaxis.range = layout["x_range"]
-        fig.layout.yaxis.range = layout["y_range"]
-        fig.layout.title.text = title or _summary(report)
+        relayout(
+            fig,
+            {
+                "xaxis.range": layout["x_range"],
+                "yaxis.range": layout["y_range"],
+                "title.text": title or _summary(report),
+            },
+        )
 
 
 # -- the numbers --------------------------------------------------------------------------------
@@ -404,7 +409,7 @@ def update_mode_metrics_figure(
         raise ValueError(f"report must be a ganviz.fitting.ModeReport, got {type(report).__name__}")
     cap = (fig.layout.meta or {}).get("cap", 6.0)
     data = _metric_data(report, cap)
-    with fig.batch_update():
+    with batched(fig):
         assign(fig.data[0], data["divergences"])
         assign(fig.data[1], data["samples per mode"])
-        fig.layout.title.text = title or _summary(report)
+        relayout(fig, {"title.text": title or _summary(report)})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..plots._compose import refresh_widget_state
 
-__all__ = ["FreshFigures"]
+__all__ = ["FreshFigures", "show_figure"]
 
 
 class FreshFigures:
@@ -23,3 +23,17 @@ class FreshFigures:
         for fig in self.figures.values():
             refresh_widget_state(fig)
         return super()._repr_mimebundle_(**kwargs)
+
+
+def show_figure(box, fig) -> None:
+    """Make ``fig`` the only child of ``box`` (a no-op when it already is), current at first render.
+
+    Goes through an empty tuple: assigning ``(new,)`` over ``(old,)`` makes
+    traitlets compare the two FigureWidgets, which plotly does by serialising
+    both (tens of milliseconds).
+    """
+    if box.children and box.children[0] is fig:
+        return
+    refresh_widget_state(fig)
+    box.children = ()
+    box.children = (fig,)

@@ -34,7 +34,8 @@ from ..distributions import Distribution, Gaussian, Uniform
 from ..fitting import gradient_curves
 from ..gradients import LOSSES, sample_gradients
 from ..grids import view_axes
-from ..plots._compose import PanelView, refresh_widget_state, stack
+from ..plots._assign import batched, relayout
+from ..plots._compose import PanelView, stack
 from ..plots.field import discriminator_field, update_discriminator_field
 from ..plots.gradients import (
     generator_loss_figure,
@@ -47,7 +48,7 @@ from ..plots.gradients import (
 from ..theory import optimal_discriminator
 from ._base import ExplorerBase
 from ._controls import float_slider
-from ._fresh import FreshFigures
+from ._fresh import FreshFigures, show_figure
 
 __all__ = ["FAMILIES", "VIEWS", "VanishingGradientExplorer", "pair_for"]
 
@@ -143,7 +144,7 @@ class VanishingGradientExplorer(FreshFigures, ExplorerBase):
         family: str = "gaussian",
         dim: int = 1,
         max_separation: float = 12.0,
-        n_separations: int = 60,
+        n_separations: int = 40,
         n_fakes: int = 24,
         n_field: int = 70,
         n_field_samples: int = 150,
@@ -378,9 +379,7 @@ class VanishingGradientExplorer(FreshFigures, ExplorerBase):
             self._draw(self._panels[dim], state)
         self._dim = dim
         if draw:
-            if self._figure_box.children[0] is not self.figure:
-                refresh_widget_state(self.figure)  # its first render shows what is current
-                self._figure_box.children = [self.figure]
+            show_figure(self._figure_box, self.figure)
             self.controls["arrows"].layout.display = "none" if dim == 1 else None
         self.pair_1d = (p_data, p_g)
         self.p_data, self.p_g = state["pair"]
@@ -393,7 +392,7 @@ class VanishingGradientExplorer(FreshFigures, ExplorerBase):
     def _draw(self, panels: dict[str, PanelView], state: dict) -> None:
         dim = state["dim"]
         p_data, p_g = state["pair_1d"]
-        with self.figures[f"{dim}-D"].batch_update():
+        with batched(self.figures[f"{dim}-D"]):
             update_vanishing_gradient_figure(
                 panels["gradients"],
                 p_data,
@@ -414,8 +413,13 @@ class VanishingGradientExplorer(FreshFigures, ExplorerBase):
                 xs, ys = field.pop("xs"), field.pop("ys")
                 d = field.pop("d")
                 update_discriminator_field(panel, xs, ys, d, **field)
-                panel.layout.xaxis.range = [float(xs[0]), float(xs[-1])]
-                panel.layout.yaxis.range = [float(ys[0]), float(ys[-1])]
+                relayout(
+                    panel,
+                    {
+                        "xaxis.range": [float(xs[0]), float(xs[-1])],
+                        "yaxis.range": [float(ys[0]), float(ys[-1])],
+                    },
+                )
 
     @staticmethod
     def _readout(state: dict) -> str:

@@ -32,7 +32,8 @@ from ..fitting import (
     mode_report,
     trapezoid_grid,
 )
-from ..plots._compose import PanelView, refresh_widget_state, stack
+from ..plots._assign import batched
+from ..plots._compose import PanelView, stack
 from ..plots.modes import (
     mode_collapse_figure,
     mode_metrics_figure,
@@ -41,7 +42,7 @@ from ..plots.modes import (
 )
 from ._base import ExplorerBase
 from ._controls import float_slider
-from ._fresh import FreshFigures
+from ._fresh import FreshFigures, show_figure
 
 __all__ = ["ModeCollapseExplorer", "modes_of"]
 
@@ -343,13 +344,11 @@ class ModeCollapseExplorer(FreshFigures, ExplorerBase):
             self._build(p_data, p_g, report)  # drawn from these: nothing to update
         else:
             panels = self._panels[dim]
-            with self.figures[f"{dim}-D"].batch_update():
+            with batched(self.figures[f"{dim}-D"]):
                 update_mode_collapse_figure(panels["modes"], p_data, p_g, report=report)
                 update_mode_metrics_figure(panels["metrics"], report)
         self.p_data, self.p_g, self.report = p_data, p_g, report
-        if self._figure_box.children[0] is not self.figure:
-            refresh_widget_state(self.figure)  # its first render shows what is current
-            self._figure_box.children = [self.figure]
+        show_figure(self._figure_box, self.figure)
         self._set_status()
 
     # -- fits -------------------------------------------------------------------------------------
