@@ -80,3 +80,21 @@ def test_refresh_widget_state_copies_the_current_traces():
     assert list(widget._widget_data[0]["x"]) == [0.0]
     refresh_widget_state(widget)
     assert list(widget._widget_data[0]["x"]) == [1.0, 2.0]
+
+
+def test_batched_edits_land_together_and_are_dropped_on_error():
+    from ganviz.plots._assign import assign, batched, relayout
+
+    widget = go.FigureWidget(go.Figure([go.Scatter(x=[0.0], y=[0.0]), go.Scatter(x=[1.0])]))
+    with batched(widget):
+        assign(widget.data[0], {"x": np.array([5.0, 6.0]), "marker.size": np.array([1.0, 2.0])})
+        assign(widget.data[1], {"x": np.array([7.0])})
+        relayout(widget, {"xaxis.range": [0, 10]})
+        assert list(widget.data[0].x) == [0.0]  # nothing sent before the block ends
+    assert list(widget.data[0].x) == [5.0, 6.0] and list(widget.data[1].x) == [7.0]
+    assert list(widget.data[0].marker.size) == [1.0, 2.0]
+    assert list(widget.layout.xaxis.range) == [0, 10]
+    with pytest.raises(ValueError), batched(widget):
+        assign(widget.data[0], {"x": np.array([9.0])})
+        raise ValueError("an invalid setting")
+    assert list(widget.data[0].x) == [5.0, 6.0]  # the last valid state is kept
