@@ -231,8 +231,8 @@ class Trainer:
 
     Examples
     --------
-    >>> from ganviz.train import Trainer, TrainConfig
-    >>> trainer = Trainer(TrainConfig(dataset="ring8", loss="wgan-gp", seed=1))
+    >>> from ganviz.train import Trainer, preset_config
+    >>> trainer = Trainer(preset_config("ring8-wgan-gp", seed=1))
     >>> trainer.run(500, callback=lambda snap: print(snap.step, snap.metrics["modes_covered"]))
     >>> trainer.save("ring8.pt"); Trainer.load("ring8.pt").step_count
     500
@@ -262,7 +262,12 @@ class Trainer:
         # are small, and one thread avoids OpenMP's collapse on a busy shared machine (a 10×
         # slowdown measured with two threads on a loaded 2-core box; see docs/trainer.md).
         self._threads = config.threads or (1 if self.device.type == "cpu" else 0)
+        self._lock = threading.RLock()
+        self._guard = _Guard(self._lock, self._threads)
+        with self._guard:
+            self._build(config, dataset)
 
+    def _build(self, config: TrainConfig, dataset) -> None:
         source = dataset if dataset is not None else config.dataset
         options = {} if dataset is not None else config.dataset_options
         self.dataset: Dataset = make_dataset(source, **options).to(self.device)
@@ -294,7 +299,6 @@ class Trainer:
         self.step_count = 0
         #: discriminator updates done
         self.d_step_count = 0
-        self._zero = torch.zeros((), device=self.device)
         self._reset_accumulators()
         self._last_losses: dict[str, float] = {}
         #: snapshots recorded by :meth:`run` (bounded, thinned when full)
@@ -306,8 +310,6 @@ class Trainer:
         #: wall seconds spent in :meth:`run`
         self.train_seconds = 0.0
         self._run_start: float | None = None
-        self._lock = threading.RLock()
-        self._guard = _Guard(self._lock, self._threads)
         self._stop_requested = False
         self._last_good = self._capture_state()
 
