@@ -121,8 +121,9 @@ def sample_gradients(
         if p_data.dim == 1:
             return -critic_slope(p_data, p_g, x)
         return _wasserstein_arrows_2d(p_data, x, seed)
-    d_star = special.expit(optimal_discriminator_logit(p_data, p_g, x))
-    factor = d_star if loss == "minimax" else 1.0 - d_star
+    s = optimal_discriminator_logit(p_data, p_g, x)
+    # D* = σ(s) and 1 − D* = σ(−s): never 1 − σ(s), which rounds to 0 once D* > 1 − 1e-16.
+    factor = special.expit(s) if loss == "minimax" else special.expit(-s)
     grad_s = _score_difference(p_data, p_g, x)
     if p_data.dim == 2:
         factor = factor[..., None]
