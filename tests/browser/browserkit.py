@@ -41,7 +41,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-VIEWPORT = {"width": 1280, "height": 900}
+#: A common laptop screen; JupyterLab keeps its file browser open beside the notebook.
+VIEWPORT = {"width": 1440, "height": 900}
 
 
 @dataclass(frozen=True)
@@ -637,6 +638,24 @@ def measure_slider_latency(page, handle, *, moves: int = 20, quiet_ms: float = 2
         "samples_first_ms": [round(v, 1) for v in first],
         "samples_last_ms": [round(v, 1) for v in last],
     }
+
+
+def screenshot_output(page, path: Path) -> None:
+    """Save the first output that holds a plot (the explorer), whole.
+
+    JupyterLab scrolls inside its notebook panel, so an output taller than the
+    window would be cut; the window is made tall enough for the moment of the
+    screenshot, then restored.
+    """
+    output = page.locator(".jp-OutputArea-output:has(.js-plotly-plot)").first
+    height = output.evaluate("(e) => e.getBoundingClientRect().height")
+    size = page.viewport_size
+    if height + 300 > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": min(int(height) + 300, 4000)})
+        page.wait_for_timeout(500)  # let the plots resize to the new window
+    output.scroll_into_view_if_needed()
+    output.screenshot(path=str(path))
+    page.set_viewport_size(size)
 
 
 def code_lines(notebook: Path, min_length: int = 16) -> list[str]:

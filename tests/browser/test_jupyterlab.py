@@ -32,6 +32,7 @@ from browserkit import (
     measure_slider_latency,
     present_cases,
     process_memory_mib,
+    screenshot_output,
     settled_fingerprint,
     wait_for_control,
     wait_for_plots,
@@ -118,8 +119,7 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts):
     check_page_errors(page)
 
     page.screenshot(path=str(artifacts / f"lab-{case.stem}.png"), full_page=True)
-    explorer = page.locator(".jp-OutputArea-output:has(.js-plotly-plot)").first
-    explorer.screenshot(path=str(artifacts / f"explorer-{case.stem}.png"))
+    screenshot_output(page, artifacts / f"explorer-{case.stem}.png")
 
     latency = None
     if case.latency:

@@ -23,6 +23,7 @@ from browserkit import (
     error_outputs,
     interact,
     present_cases,
+    screenshot_output,
     settled_fingerprint,
     wait_for_control,
     wait_for_plots,
@@ -73,8 +74,7 @@ def test_explorer_in_voila(case, voila, page, artifacts):
     page.goto(server.url + "/", wait_until="load", timeout=case.run_timeout_s * 1000)
     record = _check_dashboard(page, case, requested=requested, timeout_s=case.run_timeout_s)
     page.screenshot(path=str(artifacts / f"voila-{case.stem}.png"))
-    explorer = page.locator(".jp-OutputArea-output:has(.js-plotly-plot)").first
-    explorer.screenshot(path=str(artifacts / f"voila-explorer-{case.stem}.png"))
+    screenshot_output(page, artifacts / f"voila-explorer-{case.stem}.png")
     record.update(notebook=case.path, server_start_s=round(started_s, 1))
     record["summary"] = (
         f"Voilà dashboard drawn {record['dashboard_ready_s']} s after the page was requested"
