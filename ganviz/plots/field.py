@@ -23,6 +23,7 @@ from ..gradients import sample_gradients
 from ..grids import view_axes
 from ..theory import optimal_discriminator
 from . import style
+from ._assign import assign, batched
 
 __all__ = [
     "FIELD_TRACES",
@@ -44,7 +45,7 @@ def _arrow_segments(points: np.ndarray, vectors: np.ndarray, scale: float, max_l
     """
     n = len(points)
     if n == 0:
-        return [], [], []
+        return np.zeros(0), np.zeros(0), np.zeros(0)
     drawn = scale * vectors
     length = np.linalg.norm(drawn, axis=-1, keepdims=True)
     drawn = np.where(length > max_length, drawn * (max_length / np.maximum(length, 1e-300)), drawn)
@@ -60,7 +61,7 @@ def _arrow_segments(points: np.ndarray, vectors: np.ndarray, scale: float, max_l
 def _manifold_lines(manifold: np.ndarray | None):
     """Polylines along rows and columns of the generator's image of a noise grid."""
     if manifold is None or np.size(manifold) == 0:
-        return [], []
+        return np.zeros(0), np.zeros(0)
     m = np.asarray(manifold, dtype=float)
     gap = np.full((1, 2), np.nan)
     lines = [np.concatenate([row, gap]) for row in m] + [
@@ -120,7 +121,9 @@ def _field_data(
     diagonal = float(np.hypot(np.ptp(xs), np.ptp(ys)))
     ax, ay, asize = _arrow_segments(arrows, pull, scale, max_length=0.2 * diagonal)
     mx, my = _manifold_lines(manifold)
-    none_z = np.full((len(ys), len(xs)), np.nan)
+    # An absent density is a flat zero field (no contour lines): NaN in a 2-D
+    # array is not valid JSON on its way to the browser widget.
+    none_z = np.zeros((len(ys), len(xs)))
     return {
         "D(x)": {"x": xs, "y": ys, "z": d},
         "D = ½": {"x": xs, "y": ys, "z": d},
@@ -283,9 +286,9 @@ def update_discriminator_field(fig: go.Figure, xs, ys, d, **kwargs) -> None:
     ``g_density``, ``arrow_scale``).
     """
     data = _field_data(xs, ys, d, **kwargs)
-    with fig.batch_update():
+    with batched(fig):
         for trace, name in zip(fig.data, FIELD_TRACES, strict=True):
-            trace.update(data[name])
+            assign(trace, data[name])
 
 
 def _theory_field_data(p_data, p_g, *, n, n_samples, loss, seed):
