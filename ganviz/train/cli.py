@@ -42,6 +42,9 @@ _FIELDS = {
     "optimizer": "optimizer",
     "lr_d": "lr_d",
     "lr_g": "lr_g",
+    "lr_schedule": "lr_schedule",
+    "betas": "betas",
+    "momentum": "momentum",
     "d_steps": "d_steps",
     "device": "device",
     "eval_every": "snapshot_every",
@@ -51,7 +54,7 @@ _FIELDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .config import DEVICES, MODELS, NOISES, OPTIMIZERS
+    from .config import DEVICES, MODELS, NOISES, OPTIMIZERS, SCHEDULES
     from .data import DATASETS
     from .losses import LOSSES
     from .models import ACTIVATIONS
@@ -95,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--optimizer", choices=list(OPTIMIZERS))
     p.add_argument("--lr-d", type=float, metavar="LR", help="discriminator learning rate")
     p.add_argument("--lr-g", type=float, metavar="LR", help="generator learning rate")
+    p.add_argument(
+        "--lr-schedule", choices=list(SCHEDULES), help="constant, or linear decay to 0 at --steps"
+    )
+    p.add_argument("--betas", type=float, nargs=2, metavar=("B1", "B2"), help="Adam's betas")
+    p.add_argument("--momentum", type=float, metavar="M", help="SGD momentum")
     p.add_argument(
         "--d-steps", type=int, metavar="K", help="discriminator updates per generator update"
     )

@@ -61,6 +61,8 @@ def test_preset_with_overrides(tmp_path, capsys):
         (["--steps", "ten"], "invalid int value"),
         (["--batch-size", "0"], "batch_size must be an integer ≥ 1"),
         (["--lr-d", "-1"], "lr_d must be a finite number > 0"),
+        (["--betas", "0.5", "1.5"], "betas must be two numbers in [0, 1)"),
+        (["--betas", "0.5"], "expected 2 arguments"),
         (["--device", "tpu"], "device must be one of"),
         (["--dataset", "imagenet"], "invalid choice"),
         (["--resume", "/nonexistent/ckpt.pt"], "--resume"),
