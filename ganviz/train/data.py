@@ -318,6 +318,12 @@ def _flatten_distribution(dist: Distribution, weight: float, out: list):
         )
 
 
+def _contains_empirical(dist: Distribution) -> bool:
+    if isinstance(dist, Mixture):
+        return any(_contains_empirical(c) for c in dist.components)
+    return isinstance(dist, Empirical)
+
+
 def _common_isotropic_modes(parts) -> tuple[np.ndarray, float] | tuple[None, None]:
     """Mode centres and σ when every component is an isotropic Gaussian with one σ."""
     if any(u for *_, u in parts):
@@ -352,7 +358,8 @@ def from_distribution(
         np.stack([m for _, _, m, _ in parts]),
         np.array([u for *_, u in parts]),
     )
-    if centers is None and std is None:
+    if centers is None and std is None and not _contains_empirical(dist):
+        # (a KDE's kernels are not "modes": a drawing of 300 points has no 300 modes)
         centers, std = _common_isotropic_modes(parts)
     elif (centers is None) != (std is None):
         raise ValueError("give both centers and std for the coverage metric, or neither")

@@ -79,6 +79,9 @@ def test_user_points_resampled_exactly_or_jittered():
     assert (jitter - pts[nearest]).std() == pytest.approx(0.1, rel=0.05)
     kde = D.from_points(pts, bandwidth=None)  # Empirical's Scott rule
     assert kde.sample(10, gen()).shape == (10, 2)
+    assert kde.centers is None  # KDE kernels are not modes
+    marked = D.from_points(pts, bandwidth=0.1, centers=pts, std=0.1)
+    np.testing.assert_array_equal(marked.centers, pts)
     with pytest.raises(ValueError, match="points"):
         D.from_points(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="finite"):
