@@ -358,9 +358,10 @@ def from_distribution(
         np.stack([m for _, _, m, _ in parts]),
         np.array([u for *_, u in parts]),
     )
-    if centers is None and std is None and not _contains_empirical(dist):
+    if centers is None and std is None:
         # (a KDE's kernels are not "modes": a drawing of 300 points has no 300 modes)
-        centers, std = _common_isotropic_modes(parts)
+        if not _contains_empirical(dist):
+            centers, std = _common_isotropic_modes(parts)
     elif (centers is None) != (std is None):
         raise ValueError("give both centers and std for the coverage metric, or neither")
     else:
