@@ -26,6 +26,7 @@ from ..plots import style
 __all__ = [
     "FAMILIES",
     "DistributionPanel",
+    "control_row",
     "float_slider",
     "format_points",
     "parse_points",
@@ -64,6 +65,18 @@ def float_slider(
         layout=widgets.Layout(**_SLIDER_LAYOUT),
         style=_SLIDER_STYLE,
     )
+
+
+def control_row(*columns: widgets.Widget) -> widgets.Box:
+    """Columns of controls side by side, wrapping onto new lines in a narrow notebook.
+
+    Explorers put this row above their figures, so the plots get the full
+    width of the notebook whatever its size.
+    """
+    for column in columns:
+        column.layout.width = "340px"
+        column.layout.margin = "0 12px 6px 0"
+    return widgets.Box(list(columns), layout=widgets.Layout(display="flex", flex_flow="row wrap"))
 
 
 _NUMBER = re.compile(r"[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")

@@ -30,7 +30,15 @@ from ..plots.field import auto_arrow_scale, discriminator_field, update_discrimi
 from ..plots.value import update_value_figure, value_figure
 from ..theory import Divergences, divergences
 from ._base import ExplorerBase
-from ._controls import GAUSSIAN, MIXTURE, POINTS, UNIFORM, DistributionPanel, float_slider
+from ._controls import (
+    GAUSSIAN,
+    MIXTURE,
+    POINTS,
+    UNIFORM,
+    DistributionPanel,
+    control_row,
+    float_slider,
+)
 from ._threads import single_blas_thread
 
 __all__ = ["OptimalDiscriminatorExplorer", "arrow_scale", "field_arrays", "pair_divergences"]
@@ -244,6 +252,7 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
             "value": go.FigureWidget(value_figure(self.divergences, w1_label=w1_label, height=270)),
         }
         if self.dim == 2:
+            figures["field"].data[0].zsmooth = "best"  # a smooth D*, not 90 × 90 tiles
             for trace in figures["field"].data:
                 trace.on_click(self._on_click)
         return figures
@@ -258,12 +267,9 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
             )
             self.clear_button.on_click(lambda _b: self.clear_points())
             extra = [c["shift_x"], c["shift_y"], c["loss"], self.clear_button]
-        left = widgets.VBox(
-            [self.data_panel, self.g_panel, widgets.HTML("<b>P_g moves</b>"), *extra],
-            layout=widgets.Layout(width="350px"),
-        )
-        plots = widgets.VBox(list(self.figures.values()), layout=widgets.Layout(flex="1"))
-        self.children = [widgets.HBox([left, plots]), self.message]
+        moves = widgets.VBox([widgets.HTML("<b>P_g moves</b>"), *extra])
+        row = control_row(self.data_panel, self.g_panel, moves)
+        self.children = [row, self.message, *self.figures.values()]
 
     # -- updates ------------------------------------------------------------------------
     def _on_change(self) -> None:

@@ -28,7 +28,7 @@ from ..plots.density import density_plot, update_density_plot
 from ..plots.value import sweep_figure, update_sweep_figure, update_value_figure, value_figure
 from ..sweeps import ShiftSweep, shift_sweep
 from ._base import ExplorerBase
-from ._controls import GAUSSIAN, MIXTURE, UNIFORM, DistributionPanel, float_slider
+from ._controls import GAUSSIAN, MIXTURE, UNIFORM, DistributionPanel, control_row, float_slider
 from ._threads import single_blas_thread
 from .discriminator import pair_divergences
 
@@ -106,19 +106,10 @@ class DivergenceExplorer(ExplorerBase):
         shape_names = [n for n in self.controls if n != "shift"]
         self.observe_controls(self._update_all, shape_names)
         self.observe_controls(self._update_shift, ["shift"])
-        left = widgets.VBox(
-            [
-                self.data_panel,
-                self.g_panel,
-                widgets.HTML("<b>slide P_g</b>"),
-                self.controls["shift"],
-            ],
-            layout=widgets.Layout(width="350px"),
-        )
-        right = widgets.VBox(
-            [self.figures["density"], self.figures["value"]], layout=widgets.Layout(flex="1")
-        )
-        self.children = [widgets.HBox([left, right]), self.figures["sweep"], self.message]
+        slide = widgets.VBox([widgets.HTML("<b>slide P_g</b>"), self.controls["shift"]])
+        row = control_row(self.data_panel, self.g_panel, slide)
+        f = self.figures
+        self.children = [row, self.message, f["sweep"], f["density"], f["value"]]
 
     @property
     def shift(self) -> float:
