@@ -305,8 +305,11 @@ def update_density_plot(
                     continue  # keep the last critic; it is hidden
             elif name in DENSITY_TRACES[:4]:
                 trace.visible = shade
+                if not shade:
+                    continue  # hidden shading is redrawn when it is shown again
             trace.x, trace.y = data[name]["x"], data[name]["y"]
-        fig.layout.yaxis3.visible = show_critic
+        if fig.layout.yaxis3.visible is not show_critic:
+            fig.layout.yaxis3.visible = show_critic
     return curves
 
 

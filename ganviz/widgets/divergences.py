@@ -92,7 +92,10 @@ class DivergenceExplorer(ExplorerBase):
         self.divergences = pair_divergences(self.p_data, self.p_g)
         self.figures = {
             "density": go.FigureWidget(
-                density_plot(self.p_data, self.p_g, title="p_data, p_g and D*(x)", height=300)
+                # No shading here: the sweep is the lesson, and 4 fewer traces move per drag.
+                density_plot(
+                    self.p_data, self.p_g, shade=False, title="p_data, p_g and D*(x)", height=300
+                )
             ),
             "sweep": go.FigureWidget(
                 sweep_figure(
