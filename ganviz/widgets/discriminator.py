@@ -90,7 +90,10 @@ def field_arrays(
     d = special.expit(np.where(np.isnan(logit), 0.0, logit))  # ½ where both vanish, as D*
     # The learner's own points are the data; other distributions are sampled.
     real = p_data.points if isinstance(p_data, Empirical) else p_data.sample(n_samples, seed=seed)
-    fake = p_g.sample(n_samples, seed=seed + 1)
+    # Column-major, so that the x and y columns the figure sends are contiguous buffers (a
+    # kernel refuses to send a strided view: "Buffer 0 is not contiguous").
+    real = np.asfortranarray(real)
+    fake = np.asfortranarray(p_g.sample(n_samples, seed=seed + 1))
     gradients = sample_gradients(p_data, p_g, fake, loss, seed=seed)
     return {
         "xs": xs,

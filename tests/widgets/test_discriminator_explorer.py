@@ -85,6 +85,7 @@ def assert_fresh_1d(e: OptimalDiscriminatorExplorer):
     if e.show_critic:
         np.testing.assert_allclose(tr["f*(x)"].y, gv.optimal_critic(e.p_data, e.p_g, x))
     assert_value_figure_fresh(e)
+    assert_sendable(e.figures["density"])
     if e.error is None:  # the distributions are the ones the controls describe
         assert e.show_critic is e.controls["show_critic"].value
         assert repr(e.p_data) == repr(e.data_panel.distribution())
@@ -123,6 +124,7 @@ def assert_fresh_2d(e: OptimalDiscriminatorExplorer):
     np.testing.assert_allclose(ax[0::3], fake[:, 0])
     np.testing.assert_allclose(ax[1::3], fake[:, 0] + scale * pull[:, 0], atol=1e-9)
     np.testing.assert_allclose(ay[1::3], fake[:, 1] + scale * pull[:, 1], atol=1e-9)
+    assert_sendable(e.figures["field"])
     if e.error is None:
         assert e.loss == e.controls["loss"].value
         assert repr(e.p_data) == repr(e.data_panel.distribution())
@@ -349,3 +351,28 @@ def test_set_changes_several_controls_with_one_redraw():
     assert e.error and "low must be < high" in e.error
     with pytest.raises(ValueError, match="unknown control"):
         e.set(no_such_control=1)
+
+
+def assert_sendable(fig) -> None:
+    """Every 1-D array a FigureWidget holds must be a contiguous buffer.
+
+    In a live kernel ipywidgets sends 1-D numeric arrays as binary buffers and
+    refuses strided views ("Buffer 0 is not contiguous"); without a kernel
+    nothing is sent, so check the property here.
+    """
+    for trace in fig._data:
+        for key, value in trace.items():
+            if isinstance(value, np.ndarray) and value.ndim == 1:
+                assert value.flags["C_CONTIGUOUS"], (trace.get("name"), key)
+
+
+def test_2d_figure_data_are_contiguous_buffers_after_updates():
+    e = OptimalDiscriminatorExplorer(dim=2, n_samples=50)
+    e.set(shift_x=1.0, loss="minimax")
+    assert_sendable(e.figure)
+    e.add_point(0.0, 0.0)
+    e.add_point(1.0, 0.5)
+    assert e.error is None and len(e.p_data.points) == 2
+    assert_sendable(e.figure)
+    for fig in e.figures.values():
+        assert_sendable(fig)

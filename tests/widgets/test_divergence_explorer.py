@@ -63,6 +63,11 @@ def assert_fresh(e: DivergenceExplorer):
     rows = table(e.figures["value"])
     assert rows["KL(P_data‖P_g)"] == format_value(divs.kl_data_g)
     assert rows["W1"] == format_value(divs.w1)
+    for fig in e.figures.values():  # a live kernel sends 1-D arrays as contiguous buffers
+        for trace in fig._data:
+            for key, value in trace.items():
+                if isinstance(value, np.ndarray) and value.ndim == 1:
+                    assert value.flags["C_CONTIGUOUS"], (trace.get("name"), key)
     if e.error is None:
         assert e.drawn_shift == e.shift
         assert repr(e.p_data) == repr(e.data_panel.distribution())
