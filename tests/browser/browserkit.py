@@ -416,18 +416,39 @@ def error_outputs(page) -> list[str]:
     return page.evaluate(_ERRORS_JS)
 
 
+_PLOTS_DRAWN_JS = """() => { const plots = document.querySelectorAll('.js-plotly-plot');
+  return plots.length > 0 && Array.from(plots).every((gd) => gd.querySelector('.main-svg') && gd.data); }"""
+
+
+def wait_for(page, predicate_js: str, *, timeout_s: float, what: str) -> None:
+    """Poll ``predicate_js`` in the page; fail at once, with the text, when an error is shown.
+
+    On timeout the message says what the page shows instead: error outputs,
+    JavaScript errors and widgets stuck at "Loading widget..." (Voilà leaves
+    them so when a cell fails).
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if page.evaluate(predicate_js):
+            return
+        errors = error_outputs(page)
+        if errors:
+            raise AssertionError(f"errors shown while waiting for {what}: {errors}")
+        if time.monotonic() > deadline:
+            loading = page.get_by_text("Loading widget...").count()
+            raise AssertionError(
+                f"no {what} within {timeout_s:.0f} s; widgets still loading: {loading}; "
+                f"page errors: {page_error_report(page) or 'none'}"
+            )
+        page.wait_for_timeout(250)
+
+
 def wait_for_plots(page, *, timeout_s: float) -> int:
     """Wait until at least one Plotly plot is drawn and every plot in the page has its SVG.
 
     Returns the number of plots. Plotly marks a drawn plot with ``.main-svg``.
     """
-    page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=timeout_s * 1000)
-    page.wait_for_function(
-        """() => { const plots = document.querySelectorAll('.js-plotly-plot');
-                   return plots.length > 0 && Array.from(plots).every(
-                     (gd) => gd.querySelector('.main-svg') && gd.data); }""",
-        timeout=timeout_s * 1000,
-    )
+    wait_for(page, _PLOTS_DRAWN_JS, timeout_s=timeout_s, what="drawn Plotly plot")
     return page.locator(".js-plotly-plot").count()
 
 

@@ -34,6 +34,7 @@ from browserkit import (
     process_memory_mib,
     screenshot_output,
     settled_fingerprint,
+    wait_for,
     wait_for_control,
     wait_for_plots,
     write_json,
@@ -90,7 +91,8 @@ def _run_all_cells(page, timeout_s: float, attempts: int = 3) -> None:
                 raise
             page.keyboard.press("Escape")  # close the menu if it is still open
             _wait_for_idle_kernel(page)
-    page.wait_for_function(_ALL_RAN_JS, timeout=timeout_s * 1000)
+    # Run All stops at a failing cell: an error shown ends the wait at once, with its text.
+    wait_for(page, _ALL_RAN_JS, timeout_s=timeout_s, what="end of Run All (every cell run)")
 
 
 @pytest.mark.browser
