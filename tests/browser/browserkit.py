@@ -416,8 +416,8 @@ def error_outputs(page) -> list[str]:
     return page.evaluate(_ERRORS_JS)
 
 
-_PLOTS_DRAWN_JS = """() => { const plots = document.querySelectorAll('.js-plotly-plot');
-  return plots.length > 0 && Array.from(plots).every((gd) => gd.querySelector('.main-svg') && gd.data); }"""
+_PLOTS_DRAWN_JS = """() => { const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  return plots.length > 0 && plots.every((gd) => gd.querySelector('.main-svg') && gd.data); }"""
 
 
 def wait_for(page, predicate_js: str, *, timeout_s: float, what: str) -> None:
