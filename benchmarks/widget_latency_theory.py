@@ -11,7 +11,7 @@ array it is given). Budgets: 20 ms median for 1-D views, 60 ms for 2-D.
 
 Reference rows measured in the same process give the ratios a meaning on a
 shared, noisy machine: one bare ``optimal_discriminator`` call on the 200
-points of a 1-D plot and on the 90 × 90 plane of the 2-D plot, and a bare
+points of a 1-D plot and on the 80 × 80 plane of the 2-D plot, and a bare
 FigureWidget receiving one 200-point line.
 
 ``--blas-threads 1`` limits OpenBLAS/MKL threads (threadpoolctl) to show how
@@ -74,7 +74,7 @@ def run(n: int, rng: np.random.Generator, blas_threads: int | None) -> None:
     p1, q1 = gv.Gaussian(0, 1), gv.Gaussian(2, 0.7)
     x1 = np.linspace(-5, 5, 200)
     p2, q2 = gv.Gaussian([0, 0], std=1), gv.Gaussian([2, 1], std=0.7)
-    xs, ys = gv.view_axes(p2, q2, n=90)
+    xs, ys = gv.view_axes(p2, q2, n=80)
     plane = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
     bare = go.FigureWidget(go.Figure(go.Scatter(x=x1, y=x1)))
 
@@ -88,7 +88,7 @@ def run(n: int, rng: np.random.Generator, blas_threads: int | None) -> None:
             [timed(lambda: gv.optimal_discriminator(p1, q1, x1)) for _ in range(n)],
         ),
         (
-            "ref: optimal_discriminator, 90×90",
+            "ref: optimal_discriminator, 80×80",
             [timed(lambda: gv.optimal_discriminator(p2, q2, plane)) for _ in range(n)],
         ),
         ("ref: bare FigureWidget, 1 line", [timed(bare_update) for _ in range(n)]),
