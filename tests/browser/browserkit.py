@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
@@ -549,10 +550,17 @@ def find_button(page, text: str, *, timeout_s: float = 60.0):
 
 def wait_for_control(page, case: NotebookCase) -> None:
     """Wait until the widget the case drives is on the page (widgets render after plots)."""
-    if case.button is not None:
-        find_button(page, case.button)
-    else:
-        find_slider(page, case.slider)
+    try:
+        if case.button is not None:
+            find_button(page, case.button)
+        else:
+            find_slider(page, case.slider)
+    except (AssertionError, PlaywrightError) as exc:
+        loading = page.get_by_text("Loading widget...").count()
+        raise AssertionError(
+            f"{exc}; widgets still loading: {loading}; error outputs: {error_outputs(page)}; "
+            f"page errors: {page_error_report(page) or 'none'}"
+        ) from exc
 
 
 @dataclass
