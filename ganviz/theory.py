@@ -131,8 +131,10 @@ def _roots(f, df, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         same = np.sign(fx) == np.sign(f_lo)
         lo, hi = np.where(same, x, lo), np.where(same, hi, x)
         f_lo = np.where(same, fx, f_lo)
-        inside = np.isfinite(newton) & (newton > lo) & (newton < hi)
-        x_new = np.where(inside, newton, 0.5 * (lo + hi))
+        # A converged Newton step lands on the bracket's end: accept it (≤, ≥),
+        # and never move a point where f is exactly 0.
+        inside = np.isfinite(newton) & (newton >= lo) & (newton <= hi)
+        x_new = np.where(fx == 0, x, np.where(inside, newton, 0.5 * (lo + hi)))
         if np.all(np.abs(x_new - x) <= 1e-13 * np.maximum(1.0, np.abs(x))):
             return x_new
         x = x_new
@@ -264,8 +266,9 @@ def value_function(
                 )
             with np.errstate(divide="ignore"):
                 log_d, log_1md = np.log(out), np.log1p(-out)
-    p_term = np.where(lp > -np.inf, np.exp(lp) * log_d, 0.0)
-    q_term = np.where(lq > -np.inf, np.exp(lq) * log_1md, 0.0)
+    # 0·log 0 = 0 where a density vanishes: mask before multiplying (no 0·(−inf))
+    p_term = np.exp(lp) * np.where(lp > -np.inf, log_d, 0.0)
+    q_term = np.exp(lq) * np.where(lq > -np.inf, log_1md, 0.0)
     with np.errstate(invalid="ignore"):
         value = g.integrate(p_term) + g.integrate(q_term)
     return float(value)

@@ -19,18 +19,28 @@ On a plain ``go.Figure`` (no widget) values are simply assigned.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from plotly.basewidget import BaseFigureWidget
 
 __all__ = ["assign", "batched", "relayout"]
 
 #: Edits waiting for the end of a :func:`batched` block: id(figure) → {trace index → values}
 #: (restyles) and, under the key ``"layout"``, {layout path → value} (one relayout).
 _PENDING: dict[int, dict[Any, dict[str, Any]]] = {}
+
+
+def is_widget(figure: Any) -> bool:
+    """True for a plotly ``FigureWidget``, without importing ipywidgets to find out.
+
+    ``ganviz.plots`` must not import ipywidgets; if ``plotly.basewidget`` was
+    never imported, no FigureWidget can exist.
+    """
+    module = sys.modules.get("plotly.basewidget")
+    return module is not None and isinstance(figure, module.BaseFigureWidget)
 
 
 def _same(current: Any, value: Any) -> bool:
@@ -60,11 +70,14 @@ def _current(trace: Any, key: str) -> Any:
 def assign(trace: Any, values: dict[str, Any]) -> None:
     """Set ``values`` on a trace, skipping unchanged ones (keys may be dotted: marker.size)."""
     figure = getattr(trace, "_parent", None)
-    widget = isinstance(figure, BaseFigureWidget)
+    widget = is_widget(figure)
     changed = {}
     for key, value in values.items():
-        if isinstance(value, np.ndarray) and _same(_current(trace, key), value):
-            continue
+        if isinstance(value, np.ndarray):
+            if _same(_current(trace, key), value):
+                continue
+            # arrays travel to the browser as binary buffers, which must be contiguous
+            value = np.ascontiguousarray(value)
         changed[key] = value
     if not changed:
         return
@@ -134,7 +147,7 @@ def _target(fig: Any) -> Any:
     return fig if hasattr(fig, "_data") else fig.figure
 
 
-def _flush(figure: BaseFigureWidget, pending: dict[Any, dict[str, Any]]) -> None:
+def _flush(figure: Any, pending: dict[Any, dict[str, Any]]) -> None:
     layout = pending.pop("layout", None)
     if layout:
         figure.plotly_relayout(layout)
@@ -154,7 +167,7 @@ def batched(fig: Any) -> Iterator[None]:
     ``fig`` is a figure or a :class:`~ganviz.plots._compose.PanelView`; blocks nest.
     """
     target = _target(fig)
-    if not isinstance(target, BaseFigureWidget):
+    if not is_widget(target):
         with target.batch_update():
             yield
         return
