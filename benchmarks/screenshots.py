@@ -1,10 +1,11 @@
 """Copy the explorer screenshots taken by the browser tests into ``docs/img/``.
 
 The browser tests (``pytest -m browser``) save what Chromium showed under
-``test-artifacts/browser/``: ``voila-explorer-<notebook>.png`` is the explorer
-as a Voilà dashboard (full width, no code), ``explorer-<notebook>.png`` the
-same output inside JupyterLab. This script takes one per explorer notebook
-(Voilà first), scales it to at most ``--width`` pixels, reduces it to a
+``test-artifacts/browser/``: ``explorer-<notebook>.png`` is the explorer's
+output inside JupyterLab, ``voila-explorer-<notebook>.png`` the same as a
+Voilà dashboard. This script takes one per notebook (JupyterLab first: in
+Voilà a figure changed by a later cell can show stale traces, see
+docs/classroom.md), scales it to at most ``--width`` pixels, reduces it to a
 256-colour palette and writes ``docs/img/<notebook>.png``, then prints a table
 of sizes and the latency and memory the tests measured.
 
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = sorted(path.stem for path in (REPO / "notebooks").glob("*.ipynb"))
     rows = []
     for stem in notebooks:
-        candidates = [ARTIFACTS / f"voila-explorer-{stem}.png", ARTIFACTS / f"explorer-{stem}.png"]
+        candidates = [ARTIFACTS / f"explorer-{stem}.png", ARTIFACTS / f"voila-explorer-{stem}.png"]
         source = next((path for path in candidates if path.exists()), None)
         if source is None:
             rows.append((stem, "-", "no screenshot (not in the browser tests' list?)", ""))

@@ -124,3 +124,17 @@ def test_runtime_python_satisfies_requires_python():
     version = Version(f"{match[1]}.{match[2]}")
     requires = SpecifierSet(_pyproject()["requires-python"])
     assert requires.contains(version), f"{runtime} outside requires-python {requires}"
+
+
+def test_binder_links_open_notebooks_that_exist():
+    """Every mybinder.org link in the README and docs opens a notebook of this repository."""
+    link = re.compile(
+        r"mybinder\.org/v2/gh/[^)\s\"']*?urlpath=(?:lab/tree|voila/render)/([^)\s\"'&]+)"
+    )
+    found = []
+    for page in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        if page.exists():
+            for target in link.findall(page.read_text()):
+                found.append(target)
+                assert (REPO / target).exists(), f"{page.name} links to missing {target}"
+    assert found, "no Binder link found in README.md or docs/"
