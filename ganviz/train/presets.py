@@ -28,7 +28,7 @@ PRESETS: dict[str, tuple[str, dict]] = {
         },
     ),
     "ring8-nonsaturating": (
-        "the same ring with the non-saturating loss: watch it hop between modes or collapse",
+        "the same ring with the non-saturating loss: watch it hop between modes and drop some",
         {
             "dataset": "ring8",
             "loss": "nonsaturating",
@@ -54,7 +54,7 @@ PRESETS: dict[str, tuple[str, dict]] = {
         },
     ),
     "digits": (
-        "scikit-learn's 8×8 digits (offline), DCGAN-style conv pair, non-saturating loss",
+        "scikit-learn's 8×8 digits (offline), DCGAN-style conv pair, non-saturating loss, lr → 0",
         {
             "dataset": "digits",
             "loss": "nonsaturating",
