@@ -476,19 +476,28 @@ def settled_fingerprint(page, *, quiet_s: float = 1.0, timeout_s: float = 30.0) 
     raise AssertionError(f"the plots kept changing for {timeout_s:.0f} s without any input")
 
 
-def find_slider(page, description: str | None):
-    """The keyboard handle of a slider: the first one, or the one whose label matches."""
+def find_slider(page, description: str | None, *, timeout_s: float = 60.0):
+    """The keyboard handle of a slider: the first one, or the one whose label matches.
+
+    Waits up to ``timeout_s`` for widgets still being rendered (Voilà draws a
+    static figure of a later cell before an earlier explorer's widgets).
+    """
     sliders = page.locator(".widget-slider")
     if description is None:
         handle = sliders.locator("[role=slider]").first
     else:
         pattern = re.compile(description)
-        labels = sliders.locator(".widget-label").all_inner_texts()
-        matches = [i for i, text in enumerate(labels) if pattern.search(text.strip())]
-        if not matches:
-            raise AssertionError(f"no slider labelled /{description}/ among {labels}")
+        deadline = time.monotonic() + timeout_s
+        while True:
+            labels = sliders.locator(".widget-label").all_inner_texts()
+            matches = [i for i, text in enumerate(labels) if pattern.search(text.strip())]
+            if matches:
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no slider labelled /{description}/ among {labels}")
+            page.wait_for_timeout(250)
         handle = sliders.nth(matches[0]).locator("[role=slider]").first
-    handle.wait_for(state="visible", timeout=60_000)
+    handle.wait_for(state="visible", timeout=timeout_s * 1000)
     return handle
 
 
