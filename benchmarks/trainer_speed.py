@@ -13,7 +13,9 @@ full snapshot (D on a 64×64 grid, per-sample gradients, manifold, metrics)
 every 100 steps, which the plain loop does not.
 
 Each configuration is timed ``--repeats`` times, alternating the two loops,
-and the best time of each is kept (the machine is shared). The first row
+and the best time of each is kept (the machine is shared); steps per
+CPU-second (process time, all threads) are printed too, since they barely
+move when other jobs take the cores. The first row
 compares the defaults a user gets — the plain loop at torch's thread count,
 ganviz at its own (one thread on CPU) — and the next rows force both loops to
 the same thread count, so the thread choice and the loop's own work can be
@@ -36,8 +38,8 @@ from torch import nn
 from ganviz.train import TrainConfig, Trainer
 
 
-def plain_loop(config: TrainConfig, steps: int) -> float:
-    """The textbook loop on the same networks and data; returns seconds."""
+def plain_loop(config: TrainConfig, steps: int) -> tuple[float, float]:
+    """The textbook loop on the same networks and data; returns (wall, CPU) seconds."""
     ref = Trainer(config.replace(snapshot_every=0))  # same initial weights and data sampler
     G, D, data = ref.G, ref.D, ref.dataset
     gen = torch.Generator().manual_seed(config.seed)
@@ -47,7 +49,7 @@ def plain_loop(config: TrainConfig, steps: int) -> float:
     n, z_dim = config.batch_size, ref.z_dim
     ones, zeros = torch.ones(n), torch.zeros(n)
     d_losses, g_losses = [], []
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(steps):
         real = data.sample(n, gen)
         fake = G(torch.randn(n, z_dim, generator=gen))
@@ -62,27 +64,25 @@ def plain_loop(config: TrainConfig, steps: int) -> float:
         opt_g.step()
         d_losses.append(loss_d.item())
         g_losses.append(loss_g.item())
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def ganviz_loop(config: TrainConfig, steps: int) -> float:
+def ganviz_loop(config: TrainConfig, steps: int) -> tuple[float, float]:
     trainer = Trainer(config)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     trainer.run(steps)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def measure(
-    config: TrainConfig, steps: int, repeats: int, plain_threads: int
-) -> tuple[float, float]:
-    """Best-of-``repeats`` steps/s of the plain loop (at ``plain_threads``) and of ganviz."""
+def measure(config: TrainConfig, steps: int, repeats: int, plain_threads: int) -> list[float]:
+    """Best-of-``repeats`` steps/s: [plain wall, plain CPU, ganviz wall, ganviz CPU]."""
     torch.set_num_threads(plain_threads)
     plain_loop(config, 20), ganviz_loop(config, 20)  # warm-up
     plain, ours = [], []
     for _ in range(repeats):  # alternate, so a burst of load hits both
         plain.append(plain_loop(config, steps))
         ours.append(ganviz_loop(config, steps))
-    return steps / min(plain), steps / min(ours)
+    return [steps / min(t[i] for t in runs) for runs in (plain, ours) for i in (0, 1)]
 
 
 def main(argv=None) -> None:
@@ -114,14 +114,19 @@ def main(argv=None) -> None:
         f"{args.batch_size}, {args.steps} generator steps, best of {args.repeats}"
     )
     print(
-        f"{'threads (plain / ganviz)':<26} | {'plain steps/s':>13} | {'ganviz steps/s':>14} | ratio"
+        f"{'threads (plain / ganviz)':<26} | {'plain steps/s':>13} | {'ganviz steps/s':>14} | "
+        "ratio | per CPU-second: plain, ganviz, ratio"
     )
-    print("-" * 72)
+    print("-" * 108)
     rows = [(f"defaults ({default_threads} / auto=1)", base, default_threads)]
     rows += [(f"both {k}", base.replace(threads=k), k) for k in args.threads]
     for label, config, plain_threads in rows:
-        p, g = measure(config, args.steps, args.repeats, plain_threads)
-        print(f"{label:<26} | {p:>13.1f} | {g:>14.1f} | {g / p:>4.2f}×", flush=True)
+        p, p_cpu, g, g_cpu = measure(config, args.steps, args.repeats, plain_threads)
+        print(
+            f"{label:<26} | {p:>13.1f} | {g:>14.1f} | {g / p:>4.2f}× | "
+            f"{p_cpu:>8.1f} {g_cpu:>8.1f} {g_cpu / p_cpu:>6.2f}×",
+            flush=True,
+        )
     torch.set_num_threads(default_threads)
     if hasattr(os, "getloadavg"):
         print(f"load average after: {os.getloadavg()[0]:.1f}")

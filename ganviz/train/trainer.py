@@ -681,8 +681,11 @@ class Trainer:
                 metrics, counts = evaluator.evaluate(self._generate(self._z_eval))
                 self.last_class_counts = counts
                 return metrics
-            fake = self._generate(self._z_eval).double().cpu().numpy()
-            return toy_metrics(fake, self.dataset.centers, self.dataset.std, self._reference)
+            return self._toy_metrics(self._generate(self._z_eval))
+
+    def _toy_metrics(self, fake_eval: Tensor) -> dict[str, float]:
+        fake = fake_eval.double().cpu().numpy()
+        return toy_metrics(fake, self.dataset.centers, self.dataset.std, self._reference)
 
     def snapshot(self) -> Snapshot:
         """The current state as a plain-numpy :class:`ganviz.Snapshot` (cheap for 2-D toys).
@@ -692,24 +695,25 @@ class Trainer:
         """
         with self._guard:
             losses = self.check_finite()
+            if not self.images:
+                return self._toy_snapshot(losses)
             metrics = self.evaluate()
-            if self.images:
-                fake = ((self._generate(self._z_vis)[:, 0] + 1.0) / 2.0).clamp_(0, 1)
-                return Snapshot(
-                    step=self.step_count,
-                    real=self._real_vis,
-                    fake=fake.float().cpu().numpy(),
-                    losses=losses,
-                    metrics=metrics,
-                    loss=self.loss.name,
-                    d_is_probability=self.loss.probability,
-                )
-            return self._toy_snapshot(losses, metrics)
+            fake = ((self._generate(self._z_vis)[:, 0] + 1.0) / 2.0).clamp_(0, 1)
+            return Snapshot(
+                step=self.step_count,
+                real=self._real_vis,
+                fake=fake.float().cpu().numpy(),
+                losses=losses,
+                metrics=metrics,
+                loss=self.loss.name,
+                d_is_probability=self.loss.probability,
+            )
 
-    def _toy_snapshot(self, losses, metrics) -> Snapshot:
+    def _toy_snapshot(self, losses) -> Snapshot:
         n = self._n_vis
         with torch.no_grad():
-            fake = self.G(self._z_eval[:n])
+            fake_eval = self._generate(self._z_eval)
+            fake = fake_eval[:n]  # the drawn fakes are the first of the evaluation fakes
             d_grid = self.D(self._grid_t)
             d_real = self.D(self._real_vis_t)
             manifold = None if self._z_manifold is None else self.G(self._z_manifold)
@@ -729,7 +733,8 @@ class Trainer:
             d_real_v, d_fake_v = d_real, d_fake.detach()
         gnorm = grad.norm(dim=1)
         stats = torch.stack([d_real_v.mean(), d_fake_v.mean(), gnorm.mean()]).tolist()
-        metrics = {**metrics, "d_real": stats[0], "d_fake": stats[1], "grad_norm": stats[2]}
+        metrics = self._toy_metrics(fake_eval)
+        metrics.update(d_real=stats[0], d_fake=stats[1], grad_norm=stats[2])
         m = self.config.manifold_size
         return Snapshot(
             step=self.step_count,
