@@ -52,6 +52,29 @@ from .theory import (
 
 __version__ = "0.1.0"
 
+#: Names served lazily from modules that import more of scipy than the core needs.
+_LAZY = {
+    "fit_gaussian": "fitting",
+    "gradient_curves": "fitting",
+    "mode_report": "fitting",
+    "shift_sweep": "sweeps",
+    "dirac_vector_field": "dynamics",
+    "dirac_trajectory": "dynamics",
+    "dirac_eigenvalues": "dynamics",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ganviz' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "GENERATOR_COSTS",
     "LOSSES",
@@ -67,12 +90,17 @@ __all__ = [
     "__version__",
     "auto_grid",
     "critic_slope",
+    "dirac_eigenvalues",
+    "dirac_trajectory",
+    "dirac_vector_field",
     "divergences",
     "fast_mode",
+    "fit_gaussian",
     "generator_cost",
     "generator_cost_gradient",
     "generator_gradient",
     "generator_loss",
+    "gradient_curves",
     "grid_of_gaussians",
     "js_divergence",
     "kl_divergence",
@@ -80,12 +108,14 @@ __all__ = [
     "mixture_centres",
     "mode_counts",
     "mode_coverage",
+    "mode_report",
     "optimal_critic",
     "optimal_discriminator",
     "optimal_discriminator_logit",
     "regular_grid",
     "ring_of_gaussians",
     "sample_gradients",
+    "shift_sweep",
     "total_variation",
     "value_function",
     "view_axes",
