@@ -8,7 +8,9 @@ An explorer is an ``ipywidgets.VBox`` that
 * routes every control change through :meth:`ExplorerBase._guarded`, so a
   ``ValueError`` from the core (say, a covariance that is not positive
   definite) becomes a readable message in the widget instead of a traceback,
-  and the figures keep their last valid state.
+  and the figures keep their last valid state;
+* displays with figures that show the *current* state (see
+  :meth:`ExplorerBase._repr_mimebundle_`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,24 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-__all__ = ["ExplorerBase"]
+from ..plots._assign import is_widget
+from ..plots._compose import refresh_widget_state
+
+__all__ = ["ExplorerBase", "show_figure"]
+
+
+def show_figure(box: widgets.Box, fig) -> None:
+    """Make ``fig`` the only child of ``box`` (a no-op when it already is), current at first render.
+
+    Goes through an empty tuple: assigning ``(new,)`` over ``(old,)`` makes
+    traitlets compare the two FigureWidgets, which plotly does by serialising
+    both (tens of milliseconds).
+    """
+    if box.children and box.children[0] is fig:
+        return
+    refresh_widget_state(fig)
+    box.children = ()
+    box.children = (fig,)
 
 
 class ExplorerBase(widgets.VBox):
@@ -30,6 +49,29 @@ class ExplorerBase(widgets.VBox):
         self.message = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
         #: The last error shown, or ``None`` when the current controls are valid.
         self.error: str | None = None
+
+    # -- display --------------------------------------------------------------------
+    def _figure_widgets(self):
+        figures = getattr(self, "figures", None)
+        found = list(figures.values()) if isinstance(figures, dict) else []
+        single = getattr(self, "figure", None)
+        if single is not None and all(single is not f for f in found):
+            found.append(single)
+        return [f for f in found if is_widget(f)]
+
+    def _repr_mimebundle_(self, **kwargs):
+        """Display the explorer with figures that show its current state.
+
+        A FigureWidget copies its traces into the state the browser first
+        renders from only when it is displayed *itself*; nested in an
+        explorer's boxes it is not, so changes made between construction and
+        display (``explorer.set(...)`` in the same cell, a second display of a
+        used explorer) would be missing from the first render. Refresh that
+        state, as plotly does, for every figure of the explorer.
+        """
+        for fig in self._figure_widgets():
+            refresh_widget_state(fig)
+        return super()._repr_mimebundle_(**kwargs)
 
     # -- messages ---------------------------------------------------------------
     def show_error(self, text: str) -> None:

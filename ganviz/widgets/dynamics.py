@@ -25,7 +25,6 @@ import html
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from copy import deepcopy
 
 import ipywidgets as widgets
 import numpy as np
@@ -270,21 +269,6 @@ class DynamicsExplorer(ExplorerBase):
             if trace.meta == name:
                 return trace
         raise KeyError(name)  # pragma: no cover - the plot helpers always create every trace
-
-    # -- display ---------------------------------------------------------------------------
-    def _repr_mimebundle_(self, **kwargs):
-        """Display the explorer with figures that show its current state.
-
-        A FigureWidget copies its data into the state the browser renders from only
-        when it is displayed *itself* (plotly's ``_repr_mimebundle_``); nested in
-        this box it is not, so updates made between construction and display
-        (the first computation, ``set(...)`` in the same cell) would be missing
-        from the first render. Refresh that state here, as plotly does.
-        """
-        for fig in self.figures.values():
-            fig._widget_layout = deepcopy(fig._layout_obj._props)
-            fig._widget_data = deepcopy(fig._data)
-        return super()._repr_mimebundle_(**kwargs)
 
     # -- programmatic control ------------------------------------------------------------
     @contextmanager

@@ -46,9 +46,8 @@ from ..plots.gradients import (
     vanishing_gradient_figure,
 )
 from ..theory import optimal_discriminator
-from ._base import ExplorerBase
+from ._base import ExplorerBase, show_figure
 from ._controls import float_slider
-from ._fresh import FreshFigures, show_figure
 
 __all__ = ["FAMILIES", "VIEWS", "VanishingGradientExplorer", "pair_for"]
 
@@ -96,7 +95,7 @@ def pair_for(
     return Uniform([-a, -a], [a, a]), Uniform([delta - b, -a], [delta + b, a])
 
 
-class VanishingGradientExplorer(FreshFigures, ExplorerBase):
+class VanishingGradientExplorer(ExplorerBase):
     """Separate P_data and P_g; compare the generator gradient of three losses.
 
     Parameters

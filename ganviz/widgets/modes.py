@@ -40,9 +40,8 @@ from ..plots.modes import (
     update_mode_collapse_figure,
     update_mode_metrics_figure,
 )
-from ._base import ExplorerBase
+from ._base import ExplorerBase, show_figure
 from ._controls import float_slider
-from ._fresh import FreshFigures, show_figure
 
 __all__ = ["ModeCollapseExplorer", "modes_of"]
 
@@ -72,7 +71,7 @@ def modes_of(dim: int, k: int, spacing: float, spread: float) -> Mixture:
     return Mixture([Gaussian(c, std=spread) for c in centres])
 
 
-class ModeCollapseExplorer(FreshFigures, ExplorerBase):
+class ModeCollapseExplorer(ExplorerBase):
     """K modes for P_data, a P_g on a chosen subset (or a fitted Gaussian), and the numbers.
 
     Parameters
