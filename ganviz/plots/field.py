@@ -200,7 +200,7 @@ def discriminator_field(
     if d_is_probability:
         heat.update(zmin=0.0, zmax=1.0)
     else:
-        heat.update(zmid=0.0)
+        heat.update(zmid=critic_midpoint(d))
     fig = go.Figure(
         [
             go.Heatmap(name="D(x)", **data["D(x)"], **heat),
@@ -278,6 +278,15 @@ def _density_contour(name: str, data: dict, colour: str) -> go.Contour:
     )
 
 
+def critic_midpoint(d) -> float:
+    """Centre of the colour scale for critic scores: their median on the grid.
+
+    A WGAN critic is defined up to an additive constant, so 0 means nothing;
+    centring on the median keeps both colours in view whatever the offset.
+    """
+    return float(np.median(np.asarray(d, dtype=float)))
+
+
 def update_discriminator_field(fig: go.Figure, xs, ys, d, **kwargs) -> None:
     """Refresh a figure made by :func:`discriminator_field` in place (one batch update).
 
@@ -286,6 +295,8 @@ def update_discriminator_field(fig: go.Figure, xs, ys, d, **kwargs) -> None:
     ``g_density``, ``arrow_scale``).
     """
     data = _field_data(xs, ys, d, **kwargs)
+    if fig.data[0].zmid is not None:  # a critic: follow its offset
+        data["D(x)"]["zmid"] = critic_midpoint(d)
     with batched(fig):
         for trace, name in zip(fig.data, FIELD_TRACES, strict=True):
             assign(trace, data[name])

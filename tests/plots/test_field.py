@@ -88,3 +88,24 @@ def test_field_rejects_mismatched_shapes():
         )
     with pytest.raises(ValueError, match="2-D"):
         theory_field(gv.Gaussian(0, 1), gv.Gaussian(1, 1))
+
+
+def test_critic_colour_scale_follows_the_critic_offset():
+    """A critic is defined up to a constant: the scale centres on its median, not on 0."""
+    xs, ys = np.linspace(-2, 2, 20), np.linspace(-1, 1, 10)
+    scores = np.arange(200.0).reshape(10, 20) + 50
+    snap = gv.Snapshot(
+        step=1,
+        real=np.zeros((4, 2)),
+        fake=np.ones((3, 2)),
+        grid_x=xs,
+        grid_y=ys,
+        d_grid=scores,
+        d_is_probability=False,
+    )
+    fig = go.FigureWidget(snapshot_figure(snap))
+    assert fig.data[0].zmid == pytest.approx(np.median(scores))
+    update_discriminator_field(fig, xs, ys, scores - 1000)
+    assert fig.data[0].zmid == pytest.approx(np.median(scores) - 1000)
+    probability = go.FigureWidget(discriminator_field(xs, ys, np.full((10, 20), 0.3)))
+    assert probability.data[0].zmid is None and probability.data[0].zmax == 1
