@@ -9,8 +9,8 @@ An explorer is an ``ipywidgets.VBox`` that
   ``ValueError`` from the core (say, a covariance that is not positive
   definite) becomes a readable message in the widget instead of a traceback,
   and the figures keep their last valid state;
-* displays with figures that show the *current* state (see
-  :meth:`ExplorerBase._repr_mimebundle_`).
+* draws with :class:`ganviz.widgets._figure.FigureWidget`, whose views always
+  start from the *current* figure and share one copy of plotly.js per page.
 """
 
 from __future__ import annotations
@@ -52,26 +52,13 @@ class ExplorerBase(widgets.VBox):
 
     # -- display --------------------------------------------------------------------
     def _figure_widgets(self):
+        """Every FigureWidget of the explorer (``.figures`` values and ``.figure``)."""
         figures = getattr(self, "figures", None)
         found = list(figures.values()) if isinstance(figures, dict) else []
         single = getattr(self, "figure", None)
         if single is not None and all(single is not f for f in found):
             found.append(single)
         return [f for f in found if is_widget(f)]
-
-    def _repr_mimebundle_(self, **kwargs):
-        """Display the explorer with figures that show its current state.
-
-        A FigureWidget copies its traces into the state the browser first
-        renders from only when it is displayed *itself*; nested in an
-        explorer's boxes it is not, so changes made between construction and
-        display (``explorer.set(...)`` in the same cell, a second display of a
-        used explorer) would be missing from the first render. Refresh that
-        state, as plotly does, for every figure of the explorer.
-        """
-        for fig in self._figure_widgets():
-            refresh_widget_state(fig)
-        return super()._repr_mimebundle_(**kwargs)
 
     # -- messages ---------------------------------------------------------------
     def show_error(self, text: str) -> None:

@@ -34,6 +34,7 @@ from ..plots.field import auto_arrow_scale
 from ..snapshot import Snapshot
 from ..train import LOSSES, PRESETS, TrainConfig, Trainer, TrainingDiverged, get_loss
 from ._base import ExplorerBase
+from ._figure import FigureWidget
 from ._live import Emission, LiveRunner
 from .training import (
     CUSTOM,
@@ -285,10 +286,10 @@ class ComparisonExplorer(ExplorerBase):
         for i in range(n):
             fig = _empty_field(f"run {i + 1}", "D(x)")
             fig.update_layout(width=380, height=400, showlegend=(i == 0))
-            self.figures[f"run_{i}"] = go.FigureWidget(fig)
+            self.figures[f"run_{i}"] = FigureWidget(fig)
         metrics = _metrics_figure(n)
         metrics.update_layout(width=min(1200, 390 * n))
-        self.figures["metrics"] = go.FigureWidget(metrics)
+        self.figures["metrics"] = FigureWidget(metrics)
         self.headers = [widgets.HTML() for _ in range(n)]
 
     @property

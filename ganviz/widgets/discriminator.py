@@ -39,6 +39,7 @@ from ._controls import (
     control_row,
     float_slider,
 )
+from ._figure import FigureWidget
 from ._threads import single_blas_thread
 
 __all__ = ["OptimalDiscriminatorExplorer", "arrow_scale", "field_arrays", "pair_divergences"]
@@ -252,8 +253,8 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
             )
             name, w1_label = "field", W1_LABEL_2D
         figures = {
-            name: go.FigureWidget(main),
-            "value": go.FigureWidget(value_figure(self.divergences, w1_label=w1_label, height=270)),
+            name: FigureWidget(main),
+            "value": FigureWidget(value_figure(self.divergences, w1_label=w1_label, height=270)),
         }
         if self.dim == 2:
             figures["field"].data[0].zsmooth = "best"  # a smooth D*, not 80 × 80 tiles

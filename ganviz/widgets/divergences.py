@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-import plotly.graph_objects as go
 
 from ..distributions import Distribution
 from ..plots import style
@@ -29,6 +28,7 @@ from ..plots.value import sweep_figure, update_sweep_figure, update_value_figure
 from ..sweeps import ShiftSweep, shift_sweep
 from ._base import ExplorerBase
 from ._controls import GAUSSIAN, MIXTURE, UNIFORM, DistributionPanel, control_row, float_slider
+from ._figure import FigureWidget
 from ._threads import single_blas_thread
 from .discriminator import pair_divergences
 
@@ -91,18 +91,18 @@ class DivergenceExplorer(ExplorerBase):
         self.sweep = shift_sweep(self.p_data, self.p_g_base, self.shifts)
         self.divergences = pair_divergences(self.p_data, self.p_g)
         self.figures = {
-            "density": go.FigureWidget(
+            "density": FigureWidget(
                 # No shading here: the sweep is the lesson, and 4 fewer traces move per drag.
                 density_plot(
                     self.p_data, self.p_g, shade=False, title="p_data, p_g and D*(x)", height=300
                 )
             ),
-            "sweep": go.FigureWidget(
+            "sweep": FigureWidget(
                 sweep_figure(
                     self.sweep, current_shift=self.shift, current=self.divergences, height=460
                 )
             ),
-            "value": go.FigureWidget(value_figure(self.divergences, height=260)),
+            "value": FigureWidget(value_figure(self.divergences, height=260)),
         }
         self.figure = self.figures["sweep"]
 

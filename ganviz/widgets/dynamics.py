@@ -35,6 +35,7 @@ from .. import dynamics as dyn
 from .._env import fast_mode
 from ..plots import dynamics as dplots
 from ._base import ExplorerBase
+from ._figure import FigureWidget
 
 __all__ = ["DynamicsExplorer"]
 
@@ -237,7 +238,7 @@ class DynamicsExplorer(ExplorerBase):
         )
         # One FigureWidget for the three panels: every FigureWidget loads the whole
         # plotly.js bundle in the browser, and anywidget gives a model 2 s to start.
-        self.figure = go.FigureWidget(dplots.dynamics_figure(field, distance, eigen))
+        self.figure = FigureWidget(dplots.dynamics_figure(field, distance, eigen))
         self.figures: dict[str, go.FigureWidget] = {"dynamics": self.figure}
         # Clicks land on the heatmap that covers the plane, or on a line drawn over it.
         for name in ("value", "trajectory", "flow", "equilibrium"):

@@ -48,6 +48,7 @@ from ..plots.gradients import (
 from ..theory import optimal_discriminator
 from ._base import ExplorerBase, show_figure
 from ._controls import float_slider
+from ._figure import FigureWidget
 
 __all__ = ["FAMILIES", "VIEWS", "VanishingGradientExplorer", "pair_for"]
 
@@ -302,7 +303,7 @@ class VanishingGradientExplorer(ExplorerBase):
         """Stack the panels of the current view into one FigureWidget (once per view)."""
         dim = state["dim"]
         figure, bands = stack({name: self._panel_figure(name, state) for name in VIEWS[dim]})
-        widget = go.FigureWidget(figure)
+        widget = FigureWidget(figure)
         self.figures[f"{dim}-D"] = widget
         self._panels[dim] = {name: PanelView(widget, band) for name, band in bands.items()}
         self._drawn_curves[dim] = state["curves"]

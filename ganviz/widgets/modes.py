@@ -42,6 +42,7 @@ from ..plots.modes import (
 )
 from ._base import ExplorerBase, show_figure
 from ._controls import float_slider
+from ._figure import FigureWidget
 
 __all__ = ["ModeCollapseExplorer", "modes_of"]
 
@@ -207,7 +208,7 @@ class ModeCollapseExplorer(ExplorerBase):
                 "metrics": mode_metrics_figure(report, height=330),
             }
         )
-        widget = go.FigureWidget(figure)
+        widget = FigureWidget(figure)
         self.figures[f"{dim}-D"] = widget
         self._panels[dim] = {name: PanelView(widget, band) for name, band in bands.items()}
 

@@ -35,6 +35,7 @@ from ..plots import style
 from ..plots.training import coverage_chart
 from ..train import LOSSES, SweepResult, TrainConfig, make_dataset, sweep
 from ._base import ExplorerBase
+from ._figure import FigureWidget
 from ._live import Emission, LiveRunner
 from .comparison import DEFAULT_LOSSES, recommended_settings
 from .training import CUSTOM, TrainingExplorer
@@ -277,8 +278,8 @@ class SeedSweepExplorer(ExplorerBase):
         for bar in per_seed.data:
             bar.x, bar.y, bar.customdata = [], [], []
         self.figures: dict[str, go.FigureWidget] = {
-            "distribution": go.FigureWidget(_distribution_figure(LOSSES)),
-            "per_seed": go.FigureWidget(per_seed),
+            "distribution": FigureWidget(_distribution_figure(LOSSES)),
+            "per_seed": FigureWidget(per_seed),
         }
 
     @property

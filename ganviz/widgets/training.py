@@ -75,6 +75,7 @@ from ..train import (
 )
 from ..train.config import NOISES
 from ._base import ExplorerBase
+from ._figure import FigureWidget
 from ._live import Emission, LiveRunner
 
 __all__ = [
@@ -646,12 +647,12 @@ class TrainingExplorer(ExplorerBase):
         classes = class_histogram(np.zeros(10), title="classes of the generated images")
         classes.update_layout(width=440)
         self.figures: dict[str, go.FigureWidget] = {
-            "field": go.FigureWidget(field),
-            "theory": go.FigureWidget(theory),
-            "losses": go.FigureWidget(losses),
-            "metrics": go.FigureWidget(toy_metrics),
-            "classes": go.FigureWidget(classes),
-            "image_metrics": go.FigureWidget(image_metrics),
+            "field": FigureWidget(field),
+            "theory": FigureWidget(theory),
+            "losses": FigureWidget(losses),
+            "metrics": FigureWidget(toy_metrics),
+            "classes": FigureWidget(classes),
+            "image_metrics": FigureWidget(image_metrics),
         }
         for fig in self.figures.values():
             with fig.batch_update():

@@ -1,10 +1,12 @@
-"""Shared explorer behaviour: every explorer displays with its current figures."""
+"""Shared explorer behaviour: current figure state, shared plotly front end, messages."""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import pytest
 
 import ganviz.widgets as widgets
+from ganviz.widgets._figure import FigureWidget
 
 THEORY = [
     "OptimalDiscriminatorExplorer",
@@ -23,16 +25,40 @@ def test_every_listed_explorer_resolves_and_is_named_explorer():
 
 
 @pytest.mark.parametrize("name", THEORY)
-def test_display_sends_the_current_state_of_every_figure(name):
+def test_explorers_draw_with_the_classroom_figure_widget(name):
     explorer = getattr(widgets, name)()
-    for fig in explorer._figure_widgets():
-        # simulate what a change before display leaves behind: stale widget state
-        fig._widget_data = []
-    explorer._repr_mimebundle_()
-    for fig in explorer._figure_widgets():
-        assert len(fig._widget_data) == len(fig.data) > 0
-        for sent, trace in zip(fig._widget_data, fig.data, strict=True):
-            assert sent["type"] == trace.type
+    figures = explorer._figure_widgets()
+    assert figures and all(isinstance(f, FigureWidget) for f in figures)
+
+
+def test_a_new_view_starts_from_the_current_figure_not_the_built_one():
+    fig = FigureWidget(go.Figure(go.Scatter(x=[0, 1], y=[1, 2])))
+    with fig.batch_update():
+        fig.data[0].y = [5, 6]
+    state = fig.get_state()
+    assert list(state["_widget_data"][0]["y"]) == [5, 6]
+    # plain plotly keeps the construction-time state for new views (Voilà draws from it)
+    plain = go.FigureWidget(go.Figure(go.Scatter(x=[0, 1], y=[1, 2])))
+    with plain.batch_update():
+        plain.data[0].y = [5, 6]
+    assert list(plain.get_state()["_widget_data"][0]["y"]) == [1, 2]
+
+
+def test_the_front_end_resync_request_sends_the_whole_figure():
+    fig = FigureWidget(go.Figure(go.Scatter(x=[0, 1], y=[1, 2])))
+    with fig.batch_update():
+        fig.data[0].y = [7, 8]
+    assert list(fig._widget_data[0]["y"]) == [1, 2]  # only a restyle message went out
+    fig._on_front_end_message(fig, {"ganviz": "resync"}, [])
+    assert list(fig._widget_data[0]["y"]) == [7, 8]
+    fig._on_front_end_message(fig, {"other": 1}, [])  # unrelated messages are ignored
+
+
+def test_plotly_js_is_shipped_once_per_page_not_evaluated_per_figure():
+    fig = FigureWidget()
+    assert len(fig._esm) < 5_000  # a small loader, not the 5 MB bundle
+    assert "globalThis[KEY]" in fig._esm and "initialize" in fig._esm
+    assert len(fig._plotly_bundle) > 1_000_000  # the bundle it imports once
 
 
 def test_invalid_input_becomes_a_message_not_an_exception():

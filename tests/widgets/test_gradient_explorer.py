@@ -213,12 +213,11 @@ def test_set_changes_several_controls_with_one_redraw():
 
 
 def test_display_shows_changes_made_before_it():
-    """A nested FigureWidget renders first from a copy of its state; display refreshes it."""
+    """A view first renders from the widget state: it must be the current figure."""
     explorer = VanishingGradientExplorer()
     explorer.set(separation=9.0)
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    shown = [
-        t for t in explorer.figure._widget_data if t.get("name") == marker_trace_name("minimax")
-    ]
+    state = explorer.figure.get_state()["_widget_data"]
+    shown = [t for t in state if t.get("name") == marker_trace_name("minimax")]
     assert shown[0]["x"][0] == pytest.approx(9.0)

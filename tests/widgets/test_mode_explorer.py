@@ -227,7 +227,9 @@ def test_set_changes_several_controls_with_one_redraw():
 def test_display_shows_changes_made_before_it():
     explorer = ModeCollapseExplorer()
     explorer.set(covered=(0, 1, 2, 3, 4, 5, 6, 7))
-    explorer._repr_mimebundle_()
-    bars = [t for t in explorer.figure._widget_data if t.get("name") == "divergences"]
-    np.testing.assert_allclose(bars[0]["y"][2], explorer.report.kl_g_data)
+    state = explorer.figure.get_state()["_widget_data"]
+    bars = [t for t in state if t.get("name") == "divergences"]
+    sent = bars[0]["y"]  # a numpy array travels as a binary buffer
+    values = np.frombuffer(sent["buffer"], dtype=sent["dtype"]).reshape(sent["shape"])
+    np.testing.assert_allclose(values[2], explorer.report.kl_g_data)
     assert explorer.report.kl_g_data == pytest.approx(0.0, abs=1e-3)
