@@ -95,3 +95,52 @@ def test_binder_voila_url_serves_the_first_dashboard(lab, page, artifacts):
     )
     _check_dashboard(page, case, requested=requested, timeout_s=case.run_timeout_s)
     page.screenshot(path=str(artifacts / f"binder-voila-{case.stem}.png"))
+
+
+_LATER_CELL_CHANGES = [
+    """\
+import plotly.graph_objects as go
+from ganviz.widgets._figure import FigureWidget
+
+figures = [FigureWidget(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 1, 1], name=f"probe {i}")))
+           for i in range(4)]
+import ipywidgets
+ipywidgets.VBox(figures)
+""",
+    """\
+for i, fig in enumerate(figures):
+    with fig.batch_update():
+        fig.data[0].y = [i, 10 + i, 20 + i]
+""",
+]
+
+
+@pytest.mark.timeout(240)
+def test_voila_draws_what_later_cells_changed_with_every_figure_alive(jupyter_home, voila, page):
+    """Voilà runs every cell before it draws: each view must start from the current
+    figure (not the one built in the first cell), and four figures on one page must
+    all load (plotly.js imported once, not once per figure within anywidget's 2 s)."""
+    root, _ = jupyter_home
+    notebook = root / "harness" / "later_cell_changes.ipynb"
+    notebook.parent.mkdir(parents=True, exist_ok=True)
+    cells = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": s}
+        for s in _LATER_CELL_CHANGES
+    ]
+    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    notebook.write_text(
+        json.dumps({"cells": cells, "metadata": meta, "nbformat": 4, "nbformat_minor": 5})
+    )
+    server = voila(str(notebook.relative_to(root)))
+    page.goto(server.url + "/", wait_until="load", timeout=120_000)
+    wait_for_plots(page, timeout_s=90)
+    drawn = page.wait_for_function(
+        """() => {
+            const plots = [...document.querySelectorAll('.js-plotly-plot')];
+            if (plots.length < 4 || plots.some(p => !p.data || !p.data.length)) return null;
+            return plots.map(p => Array.from(p.data[0].y));
+        }""",
+        timeout=60_000,
+    ).json_value()
+    assert sorted(drawn) == [[i, 10 + i, 20 + i] for i in range(4)]
+    check_page_errors(page)
