@@ -9,7 +9,8 @@ JupyterLab and Voilà on slow or shared machines (Binder, a teacher's laptop):
   ignores the kernel for good: its plot never follows a slider. Here the
   front end is a small module that imports plotly's bundle **once per page**
   (cached on ``globalThis``) and does not keep anywidget waiting for it;
-  when the bundle is ready it asks the kernel for the figure's current state.
+  kernel messages that arrive meanwhile are kept and replayed, in order, to
+  plotly's model once it exists.
 
 * **Stale plots.** A FigureWidget sends later changes as messages to the
   views that exist, and a *new* view is drawn from the state kept at
@@ -44,6 +45,10 @@ def _bundle() -> str:
 
 _STUB = """
 const KEY = "__ganviz_plotly_widget_%(digest)s";
+// Kernel → browser messages of plotly's FigureWidget (each set, then reset to null).
+const MESSAGES = ["_py2js_addTraces", "_py2js_restyle", "_py2js_relayout", "_py2js_update",
+  "_py2js_animate", "_py2js_deleteTraces", "_py2js_moveTraces", "_py2js_removeLayoutProps",
+  "_py2js_removeTraceProps"];
 
 // One import of plotly's 5 MB bundle per page, shared by every figure.
 function plotlyWidget(model) {
@@ -59,13 +64,28 @@ export default () => {
   let inner = null;
   let ready = null;
   return {
-    // anywidget allows initialize 2 s: start loading, return at once.
+    // anywidget allows initialize 2 s: start loading plotly and return at once.
     initialize(ctx) {
-      ready = plotlyWidget(ctx.model).then((module) => {
+      const { model } = ctx;
+      // Messages that arrive while plotly loads have no listener yet: keep them, in order.
+      const missed = [];
+      const listeners = MESSAGES.map((key) => {
+        const keep = () => {
+          const value = model.get(key);
+          if (value !== null && value !== undefined) missed.push([key, value]);
+        };
+        model.on("change:" + key, keep);
+        return [key, keep];
+      });
+      ready = plotlyWidget(model).then((module) => {
+        for (const [key, keep] of listeners) model.off("change:" + key, keep);
         inner = module.default();
         inner.initialize(ctx);
-        // Changes sent while plotly was loading had no listener: ask for the whole figure.
-        try { ctx.model.send({ ganviz: "resync" }); } catch (error) { /* no kernel */ }
+        // Replay them to plotly's model, as the kernel sent them (no view exists yet).
+        for (const [key, value] of missed) {
+          model.set(key, value);
+          model.set(key, null);
+        }
       });
     },
     async render(ctx) {
@@ -86,19 +106,6 @@ class FigureWidget(go.FigureWidget):
 
     _esm = _STUB % {"digest": hashlib.sha1(_bundle().encode()).hexdigest()[:12]}
     _plotly_bundle = traitlets.Unicode(_bundle()).tag(sync=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.on_msg(self._on_front_end_message)
-
-    def _on_front_end_message(self, _widget, content, _buffers) -> None:
-        if isinstance(content, dict) and content.get("ganviz") == "resync":
-            self._send_current_state()
-
-    def _send_current_state(self) -> None:
-        """Replace the synced figure state with the current one (the view redraws from it)."""
-        self._widget_layout = deepcopy(self._layout_obj._props)
-        self._widget_data = deepcopy(self._data)
 
     def get_state(self, key=None, drop_defaults=False):
         """The widget state, with the figure as it is *now* (not as it was built)."""

@@ -60,8 +60,10 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium):
+    # Module scope, not session: Playwright's sync API runs an asyncio loop in this
+    # thread while it is open, and later tests (the dashboards') use asyncio.run().
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -179,3 +179,56 @@ def test_every_explorer_notebook_is_listed():
     assert missing == [], (
         f"add these notebooks to NOTEBOOK_CASES in tests/browser/browserkit.py: {missing}"
     )
+
+
+_UPDATES_WHILE_LOADING = """\
+import plotly.graph_objects as go
+from IPython.display import display
+from ganviz.widgets._figure import FigureWidget
+
+figures = [FigureWidget(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 1, 1]))) for _ in range(3)]
+for fig in figures:
+    display(fig)
+# sent at once, while the page is still importing plotly.js for these new models
+for step in range(5):
+    for i, fig in enumerate(figures):
+        with fig.batch_update():
+            fig.data[0].y = [i + step, 10 + i + step, 20 + i + step]
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_updates_sent_while_plotly_loads_are_drawn(lab, page, jupyter_home):
+    """Kernel messages that reach a figure before its front end has loaded plotly.js
+    are kept and replayed in order: the page shows the last state, for every figure."""
+    root, _ = jupyter_home
+    path = "harness/updates_while_loading.ipynb"
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": _UPDATES_WHILE_LOADING,
+    }
+    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    (root / path).write_text(
+        json.dumps({"cells": [cell], "metadata": meta, "nbformat": 4, "nbformat_minor": 5})
+    )
+    page.goto(f"{lab.url}/lab/workspaces/t{uuid.uuid4().hex[:8]}/tree/{path}?reset")
+    page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
+    _wait_for_idle_kernel(page)
+    _run_all_cells(page, timeout_s=120)
+    drawn = page.wait_for_function(
+        """() => {
+            const plots = [...document.querySelectorAll('.js-plotly-plot')];
+            if (plots.length < 3) return null;
+            const ys = plots.map(p => p.data && p.data[0] && Array.from(p.data[0].y));
+            return ys.every(y => y && y[0] >= 4) ? ys : null;
+        }""",
+        timeout=60_000,
+    ).json_value()
+    assert sorted(drawn) == [[4 + i, 14 + i, 24 + i] for i in range(3)]
+    assert error_outputs(page) == []
+    check_page_errors(page)
