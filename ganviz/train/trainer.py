@@ -155,7 +155,10 @@ class BoundedHistory(Sequence):
 
 @contextlib.contextmanager
 def _deferred_sigint():
-    """Hold a Ctrl-C until the current step is done (main thread); a second one acts at once."""
+    """Hold a Ctrl-C until the current step is done (main thread); a second one acts at once.
+
+    Yields a dict whose ``"hit"`` entry turns True when Ctrl-C was pressed.
+    """
     state = {"hit": False}
     if threading.current_thread() is not threading.main_thread():
         yield state

@@ -34,13 +34,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+# The trainer's own Ctrl-C guard (train never imports widgets; widgets may import train).
+from ..train.trainer import _deferred_sigint as deferred_sigint
 
 __all__ = ["MIN_REDRAW_SECONDS", "Emission", "LiveRunner", "deferred_sigint"]
 
@@ -59,35 +61,6 @@ class Emission:
     frame: Any
     final: bool = False
     error: str | None = None
-
-
-@contextlib.contextmanager
-def deferred_sigint():
-    """Hold a Ctrl-C until the current step is done (main thread only); a second one acts at once.
-
-    Yields a dict whose ``"hit"`` entry turns True when Ctrl-C was pressed.
-    """
-    state = {"hit": False}
-    if threading.current_thread() is not threading.main_thread():
-        yield state
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is None:
-        previous = signal.default_int_handler
-
-    def handler(signum, frame):
-        state["hit"] = True
-        signal.signal(signal.SIGINT, previous)
-
-    try:
-        signal.signal(signal.SIGINT, handler)
-    except ValueError:  # pragma: no cover - not the main interpreter
-        yield state
-        return
-    try:
-        yield state
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 class LiveRunner:
