@@ -49,6 +49,8 @@ class ExplorerBase(widgets.VBox):
         self.message = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
         #: The last error shown, or ``None`` when the current controls are valid.
         self.error: str | None = None
+        #: True while :meth:`_assign` sets several controls: callbacks then skip their redraw.
+        self._suspended = False
 
     # -- display --------------------------------------------------------------------
     def _figure_widgets(self):
@@ -80,6 +82,28 @@ class ExplorerBase(widgets.VBox):
             return False
         self.clear_error()
         return True
+
+    # -- programmatic control ----------------------------------------------------
+    def _check_settable(self, values) -> None:
+        """Refuse names ``set(**values)`` cannot set: every control but the buttons is settable."""
+        settable = [n for n, c in self.controls.items() if not isinstance(c, widgets.Button)]
+        unknown = sorted(set(values) - set(settable))
+        if unknown:
+            raise ValueError(
+                f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(settable)}"
+            )
+
+    def _assign(self, values: dict) -> None:
+        """Set several controls, in order, while ``_suspended`` holds their callbacks' redraws.
+
+        The caller redraws (or restarts) once afterwards.
+        """
+        self._suspended = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._suspended = False
 
     def observe_controls(self, callback: Callable[[], None], names=None) -> None:
         """Call ``callback`` (guarded) whenever one of the named controls changes value."""

@@ -195,7 +195,6 @@ class ComparisonExplorer(ExplorerBase):
         self.frame: ComparisonFrame | None = None
         self.snapshots: list[Snapshot] = []
         self._generation = 0
-        self._holding = False
         self._probability: list[bool | None] = [None] * len(losses)
         self._build_controls(losses, dataset, config, recommended, speed or DEFAULT_SPEED)
         self._build_figures(len(losses))
@@ -361,23 +360,13 @@ class ComparisonExplorer(ExplorerBase):
 
     def set(self, **values) -> None:
         """Set several controls at once (names as in ``.controls``); the runs restart once."""
-        settable = [n for n, w in self.controls.items() if not isinstance(w, widgets.Button)]
-        unknown = sorted(set(values) - set(settable))
-        if unknown:
-            raise ValueError(
-                f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(settable)}"
-            )
-        self._holding = True
-        try:
-            for name, value in values.items():
-                self.controls[name].value = value
-        finally:
-            self._holding = False
+        self._check_settable(values)
+        self._assign(values)
         if set(values) - {"speed"}:
             self.reset()
 
     def _on_config_change(self, _change) -> None:
-        if not self._holding:
+        if not self._suspended:
             self.reset()
 
     def _on_speed(self, change) -> None:

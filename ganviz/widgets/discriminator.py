@@ -176,7 +176,6 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         self.n_grid = 80
         #: Seed of the samples: fixed, so moving a slider moves the same samples.
         self.seed = 0
-        self._suspended = False
         self.data_panel = DistributionPanel(
             "data",
             "P_data",
@@ -371,19 +370,10 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
 
         >>> explorer.set(data_family="Uniform", data_low=-1, data_high=1, shift=3)  # doctest: +SKIP
         """
-        unknown = sorted(set(values) - set(self.controls))
-        if unknown:
-            raise ValueError(
-                f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(self.controls)}"
-            )
+        self._check_settable(values)
         self._set_quietly(values)
 
     def _set_quietly(self, values: dict) -> None:
         """Set several controls, then redraw once (guarded)."""
-        self._suspended = True
-        try:
-            for name, value in values.items():
-                self.controls[name].value = value
-        finally:
-            self._suspended = False
+        self._assign(values)
         self._guarded(self.update)

@@ -70,7 +70,6 @@ class DivergenceExplorer(ExplorerBase):
         if not low < high:
             raise ValueError(f"shift_range must be (low, high) with low < high, got {shift_range}")
         self.shifts = np.linspace(low, high, int(n_shifts))
-        self._suspended = False
         step = float(self.shifts[1] - self.shifts[0])
         families = (GAUSSIAN, MIXTURE, UNIFORM)
         self.data_panel = DistributionPanel(
@@ -127,17 +126,8 @@ class DivergenceExplorer(ExplorerBase):
 
         >>> explorer.set(data_family="Uniform", g_family="Uniform", shift=3.0)  # doctest: +SKIP
         """
-        unknown = sorted(set(values) - set(self.controls))
-        if unknown:
-            raise ValueError(
-                f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(self.controls)}"
-            )
-        self._suspended = True
-        try:
-            for name, value in values.items():
-                self.controls[name].value = value
-        finally:
-            self._suspended = False
+        self._check_settable(values)
+        self._assign(values)
         self._guarded(self._update_all)
 
     def _update_all(self) -> None:

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import ipywidgets as widgets
 import numpy as np
@@ -106,7 +104,6 @@ class DynamicsExplorer(ExplorerBase):
         if steps is None:
             steps = 200 if fast_mode() else 500
         self.extent = check.positive_float(extent, "extent")
-        self._holding = False
         self._field_key: tuple | None = None
         self._value_key: tuple | None = None
         self._flow_key: tuple | None = None
@@ -272,31 +269,16 @@ class DynamicsExplorer(ExplorerBase):
         raise KeyError(name)  # pragma: no cover - the plot helpers always create every trace
 
     # -- programmatic control ------------------------------------------------------------
-    @contextmanager
-    def _hold(self) -> Iterator[None]:
-        """Change several controls with a single update at the end."""
-        outer = not self._holding
-        self._holding = True
-        try:
-            yield
-        finally:
-            if outer:
-                self._holding = False
-                self._guarded(self._update)
-
     def set(self, **values) -> None:
         """Set several controls at once (names as in ``.controls``), then update once.
 
         >>> explorer.set(objective="consensus", gamma=1.0, method="alternating")  # doctest: +SKIP
         """
-        unknown = sorted(set(values) - set(self.controls))
-        if unknown:
-            raise ValueError(
-                f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(self.controls)}"
-            )
-        with self._hold():
-            for name, value in values.items():
-                self.controls[name].value = value
+        self._check_settable(values)
+        try:
+            self._assign(values)
+        finally:
+            self._guarded(self._update)
 
     def set_start(self, theta: float, psi: float) -> None:
         """Start training from (θ₀, ψ₀) (what a click on the vector field does)."""
@@ -332,7 +314,7 @@ class DynamicsExplorer(ExplorerBase):
         return int(self.controls["d_steps"].value)
 
     def _update(self) -> None:
-        if self._holding:
+        if self._suspended:
             return
         c = self.controls
         name = c["objective"].value

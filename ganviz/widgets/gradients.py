@@ -187,7 +187,6 @@ class VanishingGradientExplorer(ExplorerBase):
         self._drawn_curves: dict[int, dict] = {}
         state = self._compute()
         self._apply(state, draw=False)
-        self._suspended = False
         self._layout()
         self.observe_controls(self._on_change)
 
@@ -353,12 +352,7 @@ class VanishingGradientExplorer(ExplorerBase):
             raise ValueError(
                 f"unknown control(s) {sorted(unknown)}; choose from {sorted(self.controls)}"
             )
-        self._suspended = True
-        try:
-            for name, value in values.items():
-                self.controls[name].value = value
-        finally:
-            self._suspended = False
+        self._assign(values)
         self._guarded(self.update)
 
     def update(self) -> None:

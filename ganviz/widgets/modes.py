@@ -132,7 +132,6 @@ class ModeCollapseExplorer(ExplorerBase):
         self.fit_result: GaussianFit | None = None
         self._fit_cache: dict[tuple, GaussianFit] = {}
         self._syncing = False
-        self._suspended = False
         self.controls.update(
             layout=widgets.ToggleButtons(
                 options=[("ring (2-D)", 2), ("line (1-D)", 1)], value=dim, description="modes on"
@@ -317,13 +316,7 @@ class ModeCollapseExplorer(ExplorerBase):
             raise ValueError(
                 f"unknown control(s) {sorted(unknown)}; choose from {list(self._SET_ORDER)}"
             )
-        self._suspended = True
-        try:
-            for name in self._SET_ORDER:
-                if name in values:
-                    self.controls[name].value = values[name]
-        finally:
-            self._suspended = False
+        self._assign({name: values[name] for name in self._SET_ORDER if name in values})
         self._guarded(self.update)
 
     def update(self) -> None:

@@ -206,7 +206,6 @@ class SeedSweepExplorer(ExplorerBase):
         self._plan: list[TrainConfig] = []
         self._generation = 0
         self._elapsed = 0.0
-        self._holding = False
         self._build_controls(dataset, losses, seeds, steps, first_seed, recommended)
         self._build_figures()
         self._layout()
@@ -354,24 +353,14 @@ class SeedSweepExplorer(ExplorerBase):
 
     def set(self, **values) -> None:
         """Set several controls at once (names as in ``.controls``); clears the results once."""
-        settable = [n for n, w in self.controls.items() if not isinstance(w, widgets.Button)]
-        unknown = sorted(set(values) - set(settable))
-        if unknown:
-            raise ValueError(
-                f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(settable)}"
-            )
-        self._holding = True
-        try:
-            for name, value in values.items():
-                if name == "losses":
-                    value = tuple(value)
-                self.controls[name].value = value
-        finally:
-            self._holding = False
+        self._check_settable(values)
+        if "losses" in values:
+            values["losses"] = tuple(values["losses"])
+        self._assign(values)
         self.reset()
 
     def _on_change(self, _change) -> None:
-        if not self._holding:
+        if not self._suspended:
             self.reset()
 
     def reset(self) -> None:

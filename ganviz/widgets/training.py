@@ -754,12 +754,7 @@ class TrainingExplorer(ExplorerBase):
 
     def set(self, **values) -> None:
         """Set several controls at once (names as in ``.controls``); the run restarts once."""
-        settable = [n for n, c in self.controls.items() if not isinstance(c, widgets.Button)]
-        unknown = sorted(set(values) - set(settable))
-        if unknown:
-            raise ValueError(
-                f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(settable)}"
-            )
+        self._check_settable(values)
         with self._hold():
             for name, value in values.items():
                 self._set_control(name, value)
