@@ -76,7 +76,8 @@ def field_arrays(
 ) -> dict:
     """Everything the 2-D field draws, evaluating each density once on the plane.
 
-    Returns ``xs``, ``ys``, ``d`` (D* on the grid, rows along y), the two
+    The keys are the data arguments of :func:`ganviz.plots.discriminator_field`:
+    ``xs``, ``ys``, ``d`` (D* on the grid, rows along y), the two
     densities, ``real`` (the learner's own points for an :class:`Empirical`
     P_data, else samples), ``fake``, ``fake_gradients`` (∂ℓ/∂x of ``loss``
     at the fakes, from :func:`ganviz.sample_gradients`) and ``arrow_scale``
@@ -237,15 +238,7 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         else:
             arrays = self._field_arrays(self.p_data, self.p_g, self.loss)
             main = discriminator_field(
-                arrays["xs"],
-                arrays["ys"],
-                arrays["d"],
-                real=arrays["real"],
-                fake=arrays["fake"],
-                fake_gradients=arrays["fake_gradients"],
-                data_density=arrays["data_density"],
-                g_density=arrays["g_density"],
-                arrow_scale=arrays["arrow_scale"],
+                **arrays,
                 d_name="D*(x)",
                 title="D*(x) with −∂ℓ/∂x on every fake (click to add data points)",
                 height=520,
@@ -322,18 +315,7 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         fig = self.figures["field"]
         xs, ys = arrays["xs"], arrays["ys"]
         with fig.batch_update():
-            update_discriminator_field(
-                fig,
-                xs,
-                ys,
-                arrays["d"],
-                real=arrays["real"],
-                fake=arrays["fake"],
-                fake_gradients=arrays["fake_gradients"],
-                data_density=arrays["data_density"],
-                g_density=arrays["g_density"],
-                arrow_scale=arrays["arrow_scale"],
-            )
+            update_discriminator_field(fig, **arrays)
             fig.layout.xaxis.range = [float(xs[0]), float(xs[-1])]
             fig.layout.yaxis.range = [float(ys[0]), float(ys[-1])]
 

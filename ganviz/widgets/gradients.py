@@ -242,6 +242,7 @@ class VanishingGradientExplorer(ExplorerBase):
         return state
 
     def _field_arrays(self, p_data, p_g, loss, state) -> dict:
+        """The 2-D field's data, keyed as the arguments of ``discriminator_field``."""
         xs, ys = view_axes(p_data, p_g, n=self.n_field)
         gx, gy = np.meshgrid(xs, ys)
         plane = np.stack([gx, gy], axis=-1)
@@ -282,17 +283,8 @@ class VanishingGradientExplorer(ExplorerBase):
             return generator_loss_figure(state["d_fakes"], height=400)
         if name == "arrows":
             return sample_arrows_figure(p_data, p_g, state["fakes"], n=300, height=420)
-        field = state["field"]
         return discriminator_field(
-            field["xs"],
-            field["ys"],
-            field["d"],
-            real=field["real"],
-            fake=field["fake"],
-            fake_gradients=field["fake_gradients"],
-            data_density=field["data_density"],
-            g_density=field["g_density"],
-            arrow_scale=field["arrow_scale"],
+            **state["field"],
             d_name="D*(x)",
             title="D*(x) and −∂ℓ/∂x on the fakes (2-D)",
             height=480,
@@ -402,11 +394,9 @@ class VanishingGradientExplorer(ExplorerBase):
             if dim == 1:
                 update_sample_arrows_figure(panels["arrows"], p_data, p_g, state["fakes"])
             else:
-                field = dict(state["field"])
                 panel = panels["field"]
-                xs, ys = field.pop("xs"), field.pop("ys")
-                d = field.pop("d")
-                update_discriminator_field(panel, xs, ys, d, **field)
+                xs, ys = state["field"]["xs"], state["field"]["ys"]
+                update_discriminator_field(panel, **state["field"])
                 relayout(
                     panel,
                     {
