@@ -15,6 +15,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 def rng() -> np.random.Generator:
     return np.random.default_rng(20141406)  # Goodfellow et al., arXiv:1406.2661
 
+
 # Property tests explore new examples locally but are reproducible in CI.
 try:
     from hypothesis import settings

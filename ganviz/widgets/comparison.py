@@ -33,19 +33,24 @@ from ..plots import style, update_discriminator_field
 from ..plots.field import auto_arrow_scale
 from ..snapshot import Snapshot
 from ..train import LOSSES, PRESETS, TrainConfig, Trainer, TrainingDiverged, get_loss
-from ._base import ExplorerBase
-from ._figure import FigureWidget
-from ._live import Emission, LiveRunner
-from .training import (
+from ._dashboard import (
     CUSTOM,
     DEFAULT_SPEED,
-    HIDDEN_CHOICES,
-    TOY_DATASETS,
-    TrainingExplorer,
-    _configure_heatmap,
-    _empty_field,
-    _no_density,
+    LiveDashboard,
+    as_distribution,
+    base_config,
+    d_steps_slider,
+    dataset_options,
+    depth_slider,
+    hidden_dropdown,
+    positive_count,
+    run_buttons,
+    seed_box,
+    speed_slider,
 )
+from ._figure import FigureWidget
+from ._live import LiveRunner
+from .training import TOY_DATASETS, _configure_heatmap, _empty_field, _frame_axes, _no_density
 
 __all__ = ["ComparisonExplorer", "ComparisonFrame", "recommended_settings"]
 
@@ -82,6 +87,24 @@ def recommended_settings(loss: str, dataset: str | None = None) -> dict:
     same = [f for f in matches if f.get("dataset") == dataset]
     chosen = (same or matches or [{}])[0]
     return {k: chosen[k] for k in _RECIPE_FIELDS if k in chosen}
+
+
+def _loss_configs(
+    base: TrainConfig, dataset: str, losses, recommended: bool, **shared
+) -> list[TrainConfig]:
+    """One config per loss: ``base`` on ``dataset`` with the ``shared`` fields and the loss.
+
+    ``recommended`` adds each loss's recipe (:func:`recommended_settings`).
+    The base's dataset options are kept only when it names the same dataset.
+    """
+    options = dict(base.dataset_options) if base.dataset == dataset else {}
+    configs = []
+    for loss in losses:
+        fields = {"dataset": dataset, "dataset_options": options, **shared, "loss": loss}
+        if recommended:
+            fields.update(recommended_settings(loss, dataset))
+        configs.append(base.replace(**fields))
+    return configs
 
 
 @dataclass
@@ -124,7 +147,7 @@ def _metrics_figure(n_runs: int) -> go.Figure:
     return fig
 
 
-class ComparisonExplorer(ExplorerBase):
+class ComparisonExplorer(LiveDashboard):
     """Train several losses on the same data and seed, advanced in lock-step, one column each.
 
     Parameters
@@ -174,16 +197,8 @@ class ComparisonExplorer(ExplorerBase):
         for loss in losses:
             if loss not in LOSSES:
                 raise ValueError(f"losses must be among {', '.join(LOSSES)}; got {loss!r}")
-        config = TrainConfig() if config is None else config
-        if not isinstance(config, TrainConfig):
-            raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
-        if threads is not None:
-            overrides.setdefault("threads", threads)
-        if overrides:
-            config = config.replace(**overrides)
-        self._custom: Distribution | None = (
-            None if p_data is None else TrainingExplorer._as_distribution(p_data)
-        )
+        config = base_config(config, threads, overrides)
+        self._custom: Distribution | None = None if p_data is None else as_distribution(p_data)
         if dataset is None:
             dataset = CUSTOM if self._custom is not None else config.dataset
         options = self._dataset_options()
@@ -212,10 +227,7 @@ class ComparisonExplorer(ExplorerBase):
 
     # -- construction -----------------------------------------------------------------------
     def _dataset_options(self) -> list[tuple[str, str]]:
-        options = [(name, name) for name in TOY_DATASETS]
-        if self._custom is not None:
-            options.append(("custom (your P_data)", CUSTOM))
-        return options
+        return dataset_options(TOY_DATASETS, self._custom is not None)
 
     def _build_controls(self, losses, dataset, config, recommended, speed) -> None:
         style_ = {"description_width": "92px"}
@@ -228,31 +240,16 @@ class ComparisonExplorer(ExplorerBase):
                 style=style_,
                 layout=wide,
             ),
-            "seed": widgets.BoundedIntText(
-                value=config.seed, min=0, max=2**31 - 1, description="seed", style=style_,
-                layout=widgets.Layout(width="200px"),
-            ),
-            "d_steps": widgets.IntSlider(
-                value=config.d_steps, min=1, max=max(10, config.d_steps),
-                description="k (D steps)", style=style_, layout=wide,
-            ),
-            "hidden": widgets.Dropdown(
-                options=sorted(set(HIDDEN_CHOICES) | {config.hidden}),
-                value=config.hidden, description="width", style=style_, layout=wide,
-            ),
-            "depth": widgets.IntSlider(
-                value=config.depth, min=1, max=max(6, config.depth), description="depth",
-                style=style_, layout=wide,
-            ),
+            "seed": seed_box(config.seed, style_),
+            "d_steps": d_steps_slider(config.d_steps, style_, wide),
+            "hidden": hidden_dropdown(config.hidden, style_, wide),
+            "depth": depth_slider(config.depth, style_, wide),
             "recommended": widgets.Checkbox(
                 value=bool(recommended),
                 description="each loss's recommended settings (k, λ, lr, β)",
             ),
-            "speed": widgets.IntSlider(
-                value=int(speed), min=1, max=max(500, int(speed)), description="steps/redraw",
-                style=style_, layout=wide,
-            ),
-        }  # fmt: skip
+            "speed": speed_slider(speed, style_, wide),
+        }
         for i, loss in enumerate(losses):
             c[f"loss_{i}"] = widgets.Dropdown(
                 options=list(LOSSES),
@@ -261,22 +258,15 @@ class ComparisonExplorer(ExplorerBase):
                 style=style_,
                 layout=wide,
             )
-        buttons = {
-            "play": ("▶ play", "success", "train every run until paused"),
-            "pause": ("⏸ pause", "warning", "stop after the current lock-step"),
-            "step_d": ("step D", "", "one discriminator update in every run"),
-            "step_g": ("step G", "", "one generator update in every run"),
-            "step": ("step", "", "one full step in every run"),
-            "reset": ("↺ reset", "danger", "start every run again"),
+        tooltips = {
+            "play": "train every run until paused",
+            "pause": "stop after the current lock-step",
+            "step_d": "one discriminator update in every run",
+            "step_g": "one generator update in every run",
+            "step": "one full step in every run",
+            "reset": "start every run again",
         }
-        for name, (text, kind, tip) in buttons.items():
-            c[name] = widgets.Button(
-                description=text,
-                button_style=kind,
-                tooltip=tip,
-                layout=widgets.Layout(width="92px"),
-            )
-        c["pause"].disabled = True
+        c.update(run_buttons(tooltips, "92px"))
         self.controls = c
         self.n_runs = len(losses)
 
@@ -324,13 +314,7 @@ class ComparisonExplorer(ExplorerBase):
         config_names += [f"loss_{i}" for i in range(self.n_runs)]
         for name in config_names:
             c[name].observe(self._on_config_change, names="value")
-        c["speed"].observe(self._on_speed, names="value")
-        c["play"].on_click(lambda _b: self.play())
-        c["pause"].on_click(lambda _b: self.pause())
-        c["step_d"].on_click(lambda _b: self._guarded(self.step_d))
-        c["step_g"].on_click(lambda _b: self._guarded(self.step_g))
-        c["step"].on_click(lambda _b: self._guarded(self.step))
-        c["reset"].on_click(lambda _b: self.reset())
+        self._wire_run_buttons()
 
     # -- configuration ----------------------------------------------------------------------
     @property
@@ -340,23 +324,16 @@ class ComparisonExplorer(ExplorerBase):
     def configs_from_controls(self) -> list[TrainConfig]:
         """One TrainConfig per column: shared settings, each column's loss (and recipe)."""
         c = self.controls
-        dataset = c["dataset"].value
-        base = self.base_config
-        shared = {
-            "dataset": dataset,
-            "dataset_options": dict(base.dataset_options) if base.dataset == dataset else {},
-            "seed": int(c["seed"].value),
-            "d_steps": int(c["d_steps"].value),
-            "hidden": int(c["hidden"].value),
-            "depth": int(c["depth"].value),
-        }
-        configs = []
-        for loss in self.losses:
-            fields = {**shared, "loss": loss}
-            if c["recommended"].value:
-                fields.update(recommended_settings(loss, dataset))
-            configs.append(base.replace(**fields))
-        return configs
+        return _loss_configs(
+            self.base_config,
+            c["dataset"].value,
+            self.losses,
+            c["recommended"].value,
+            seed=int(c["seed"].value),
+            d_steps=int(c["d_steps"].value),
+            hidden=int(c["hidden"].value),
+            depth=int(c["depth"].value),
+        )
 
     def set(self, **values) -> None:
         """Set several controls at once (names as in ``.controls``); the runs restart once."""
@@ -368,9 +345,6 @@ class ComparisonExplorer(ExplorerBase):
     def _on_config_change(self, _change) -> None:
         if not self._suspended:
             self.reset()
-
-    def _on_speed(self, change) -> None:
-        self.runner.speed = int(change["new"])
 
     # -- the runs ---------------------------------------------------------------------------
     def _rebuild(self) -> None:
@@ -405,24 +379,6 @@ class ComparisonExplorer(ExplorerBase):
                 last_good_step=exc.last_good_step,
             ) from exc
 
-    def play(self, steps: int | None = None) -> None:
-        """Advance every run in the background (``steps`` lock-steps, or until :meth:`pause`)."""
-        if self.runner.running:
-            return
-        self.clear_error()
-        if self.runner.start(steps):
-            self._set_playing(True)
-
-    def pause(self) -> None:
-        """Stop after the current lock-step and draw the final state."""
-        if hasattr(self, "runner"):
-            self.runner.stop()
-            self._set_playing(False)
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until a background run started with ``play(steps)`` ends."""
-        return self.runner.join(timeout)
-
     def advance(self, steps: int) -> list[Snapshot]:
         """``steps`` lock-steps synchronously; returns the final snapshot of each run."""
         self.pause()
@@ -431,7 +387,7 @@ class ComparisonExplorer(ExplorerBase):
         return self.snapshots
 
     def _single(self, method: str, n) -> None:
-        n = TrainingExplorer._count(n)
+        n = positive_count(n)
         self.pause()
         for _ in range(n):
             for trainer in self.trainers:
@@ -450,21 +406,6 @@ class ComparisonExplorer(ExplorerBase):
         """``n`` full steps of Algorithm 1 in every run."""
         self._single("step", n)
 
-    @property
-    def playing(self) -> bool:
-        return self.runner.running
-
-    def _set_playing(self, playing: bool) -> None:
-        self.controls["play"].disabled = playing
-        self.controls["pause"].disabled = not playing
-
-    def close(self) -> None:
-        """Stop training and close the widgets."""
-        self.pause()
-        for fig in self.figures.values():
-            fig.close()
-        super().close()
-
     # -- observation (training thread) ------------------------------------------------------
     def _observe(self) -> ComparisonFrame:
         snapshots = [self._checked(t, t.record_snapshot) for t in self.trainers]
@@ -477,16 +418,10 @@ class ComparisonExplorer(ExplorerBase):
         )
 
     # -- drawing (owner thread) -------------------------------------------------------------
-    def _draw(self, emission: Emission) -> None:
-        frame = emission.frame
-        if frame is not None and frame.generation == self._generation:
-            self._draw_columns(frame)
-            self._draw_metrics(frame)
-            self.frame, self.snapshots = frame, frame.snapshots
-        if emission.error:
-            self.show_error(emission.error)
-        if emission.final:
-            self._set_playing(False)
+    def _draw_frame(self, frame: ComparisonFrame) -> None:
+        self._draw_columns(frame)
+        self._draw_metrics(frame)
+        self.frame, self.snapshots = frame, frame.snapshots
 
     def _draw_columns(self, frame: ComparisonFrame) -> None:
         snaps = frame.snapshots
@@ -503,10 +438,7 @@ class ComparisonExplorer(ExplorerBase):
                     name = "D(x)" if snap.d_is_probability else "critic"
                     _configure_heatmap(fig, snap.d_is_probability, name)
                     self._probability[i] = snap.d_is_probability
-                x_range = [float(snap.grid_x[0]), float(snap.grid_x[-1])]
-                if tuple(fig.layout.xaxis.range or ()) != tuple(x_range):
-                    fig.layout.xaxis.range = x_range
-                    fig.layout.yaxis.range = [float(snap.grid_y[0]), float(snap.grid_y[-1])]
+                _frame_axes(fig, snap.grid_x, snap.grid_y)
                 update_discriminator_field(
                     fig,
                     snap.grid_x,

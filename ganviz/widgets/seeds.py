@@ -35,10 +35,10 @@ from ..plots import style
 from ..plots.training import coverage_chart
 from ..train import LOSSES, SweepResult, TrainConfig, make_dataset, sweep
 from ._base import ExplorerBase
+from ._dashboard import CUSTOM, as_distribution, base_config, dataset_options, seed_box
 from ._figure import FigureWidget
 from ._live import Emission, LiveRunner
-from .comparison import DEFAULT_LOSSES, recommended_settings
-from .training import CUSTOM, TrainingExplorer
+from .comparison import DEFAULT_LOSSES, _loss_configs
 
 __all__ = ["SeedSweepExplorer", "SweepFrame", "wilson_interval"]
 
@@ -170,16 +170,10 @@ class SeedSweepExplorer(ExplorerBase):
         **overrides,
     ):
         super().__init__()
-        config = TrainConfig() if config is None else config
-        if not isinstance(config, TrainConfig):
-            raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
-        if threads is not None:
-            overrides.setdefault("threads", threads)
-        if overrides:
-            config = config.replace(**overrides)
+        config = base_config(config, threads, overrides)
         self._custom: Distribution | None = None
         if p_data is not None:
-            self._custom = TrainingExplorer._as_distribution(p_data)
+            self._custom = as_distribution(p_data)
             if make_dataset(self._custom).centers is None:
                 raise ValueError(
                     "p_data must be a mixture of isotropic Gaussians with one common σ "
@@ -217,10 +211,7 @@ class SeedSweepExplorer(ExplorerBase):
 
     # -- construction -----------------------------------------------------------------------
     def _dataset_options(self):
-        options = [(name, name) for name in SWEEP_DATASETS]
-        if self._custom is not None:
-            options.append(("custom (your P_data)", CUSTOM))
-        return options
+        return dataset_options(SWEEP_DATASETS, self._custom is not None)
 
     def _build_controls(self, dataset, losses, seeds, steps, first_seed, recommended) -> None:
         style_ = {"description_width": "96px"}
@@ -242,10 +233,7 @@ class SeedSweepExplorer(ExplorerBase):
                 value=steps, min=1, max=100_000, description="steps per run",
                 style=style_, layout=widgets.Layout(width="220px"),
             ),
-            "first_seed": widgets.BoundedIntText(
-                value=first_seed, min=0, max=2**31 - 1, description="first seed",
-                style=style_, layout=widgets.Layout(width="220px"),
-            ),
+            "first_seed": seed_box(first_seed, style_, description="first seed", width="220px"),
             "recommended": widgets.Checkbox(
                 value=bool(recommended), description="each loss's recommended settings"
             ),
@@ -334,22 +322,15 @@ class SeedSweepExplorer(ExplorerBase):
         c = self.controls
         if not self.losses:
             raise ValueError("losses: select at least one loss")
-        dataset = c["dataset"].value
-        base = self.base_config
-        shared = {
-            "dataset": dataset,
-            "dataset_options": dict(base.dataset_options) if base.dataset == dataset else {},
-            "snapshot_every": 0,
-            "steps": self.steps,
-        }
-        configs = []
-        for loss in self.losses:
-            fields = {**shared, "loss": loss}
-            if c["recommended"].value:
-                fields.update(recommended_settings(loss, dataset))
-            config = base.replace(**fields)
-            configs += [config.replace(seed=seed) for seed in self.seeds]
-        return configs
+        per_loss = _loss_configs(
+            self.base_config,
+            c["dataset"].value,
+            self.losses,
+            c["recommended"].value,
+            snapshot_every=0,
+            steps=self.steps,
+        )
+        return [config.replace(seed=seed) for config in per_loss for seed in self.seeds]
 
     def set(self, **values) -> None:
         """Set several controls at once (names as in ``.controls``); clears the results once."""

@@ -43,7 +43,6 @@ import numpy as np
 import plotly.graph_objects as go
 from scipy import special
 
-from .. import _validation as check
 from ..distributions import (
     Distribution,
     Empirical,
@@ -74,9 +73,23 @@ from ..train import (
     TrainingDiverged,
 )
 from ..train.config import NOISES
-from ._base import ExplorerBase
+from ._dashboard import (
+    CUSTOM,
+    DEFAULT_SPEED,
+    LiveDashboard,
+    as_distribution,
+    base_config,
+    d_steps_slider,
+    dataset_options,
+    depth_slider,
+    hidden_dropdown,
+    positive_count,
+    run_buttons,
+    seed_box,
+    speed_slider,
+)
 from ._figure import FigureWidget
-from ._live import Emission, LiveRunner
+from ._live import LiveRunner
 
 __all__ = [
     "CUSTOM",
@@ -90,8 +103,6 @@ __all__ = [
     "theory_overlay",
 ]
 
-#: The dataset choice that trains on the distribution given as ``p_data``.
-CUSTOM = "custom"
 #: Registered 2-D toys and image sets, in dropdown order.
 TOY_DATASETS = tuple(name for name, (kind, _) in DATASETS.items() if kind == "points")
 IMAGE_DATASETS = tuple(name for name, (kind, _) in DATASETS.items() if kind == "images")
@@ -100,8 +111,6 @@ TOY_METRICS = ("modes_covered", "high_quality", "js", "kl", "grad_norm")
 IMAGE_METRICS = ("classes_covered", "class_kl", "fid")
 #: Core loss names of the trainer's losses whose optimal-D arrows the core knows.
 CORE_LOSS = {"minimax": "minimax", "nonsaturating": "nonsaturating"}
-#: Default steps between redraws (a redraw costs roughly 10–40 ms of training time).
-DEFAULT_SPEED = 20
 #: Images in the generated grid.
 IMAGE_COLUMNS = 8
 #: Config fields that are controls (the rest come from the base config).
@@ -118,7 +127,6 @@ CONFIG_CONTROLS = (
     "batch_size",
     "seed",
 )
-HIDDEN_CHOICES = (8, 16, 32, 64, 128, 256, 512)
 BATCH_CHOICES = (16, 32, 64, 128, 256, 512, 1024)
 
 
@@ -321,6 +329,14 @@ def _configure_heatmap(fig: go.FigureWidget, probability: bool, name: str) -> No
     fig.data[1].showlegend = probability
 
 
+def _frame_axes(fig: go.FigureWidget, xs, ys) -> None:
+    """Set the axes to the grid ``xs × ys`` (only when they changed: a relayout is costly)."""
+    x_range = [float(xs[0]), float(xs[-1])]
+    if tuple(fig.layout.xaxis.range or ()) != tuple(x_range):
+        fig.layout.xaxis.range = x_range
+        fig.layout.yaxis.range = [float(ys[0]), float(ys[-1])]
+
+
 def _update_series(fig: go.FigureWidget, rows, metrics, references) -> None:
     for metric in metrics:
         steps, values = [], []
@@ -361,7 +377,7 @@ def _references(rows, image: bool) -> dict:
 # -- the explorer ------------------------------------------------------------------------------
 
 
-class TrainingExplorer(ExplorerBase):
+class TrainingExplorer(LiveDashboard):
     """Train a GAN live and compare the trained discriminator with the optimal one.
 
     Parameters
@@ -410,16 +426,10 @@ class TrainingExplorer(ExplorerBase):
         **overrides,
     ):
         super().__init__()
-        config = TrainConfig() if config is None else config
-        if not isinstance(config, TrainConfig):
-            raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
-        if threads is not None:
-            overrides.setdefault("threads", threads)
-        if overrides:
-            config = config.replace(**overrides)
+        config = base_config(config, threads, overrides)
         self._custom: Distribution | None = None
         if p_data is not None:
-            self._custom = self._as_distribution(p_data)
+            self._custom = as_distribution(p_data)
         if dataset is None:
             dataset = CUSTOM if self._custom is not None else config.dataset
         self._check_dataset(dataset)
@@ -453,29 +463,9 @@ class TrainingExplorer(ExplorerBase):
         self._rebuild(raise_errors=True)
 
     # -- inputs -----------------------------------------------------------------------------
-    @staticmethod
-    def _as_distribution(p_data) -> Distribution:
-        if isinstance(p_data, Distribution):
-            if p_data.dim != 2:
-                raise ValueError(
-                    f"p_data must be a 2-D distribution (the trainer's toys are 2-D), "
-                    f"got {p_data.dim}-D"
-                )
-            return p_data
-        points = check.finite_array(p_data, "p_data")
-        if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
-            raise ValueError(
-                f"p_data must be a 2-D ganviz distribution or an (n, 2) point array, "
-                f"got shape {points.shape}"
-            )
-        return Empirical(points)
-
     def _dataset_options(self) -> list[tuple[str, str]]:
-        options = [(name, name) for name in TOY_DATASETS]
-        if self._custom is not None:
-            options.append(("custom (your P_data)", CUSTOM))
-        options += [(f"{name} (images)", name) for name in IMAGE_DATASETS]
-        return options
+        options = dataset_options(TOY_DATASETS, self._custom is not None)
+        return options + [(f"{name} (images)", name) for name in IMAGE_DATASETS]
 
     def _check_dataset(self, dataset: str) -> None:
         allowed = [value for _, value in self._dataset_options()]
@@ -489,8 +479,18 @@ class TrainingExplorer(ExplorerBase):
         wide = widgets.Layout(width="310px")
         images = dataset in IMAGE_DATASETS
 
-        def choices(values, current):
-            return sorted(set(values) | {current})
+        def lr_slider(value, description):
+            return widgets.FloatLogSlider(
+                value=value,
+                base=10,
+                min=-5,
+                max=-1,
+                step=0.1,
+                description=description,
+                readout_format=".1e",
+                style=style_,
+                layout=wide,
+            )
 
         z_dim = config.resolved_z_dim(images)
         c = {
@@ -508,36 +508,9 @@ class TrainingExplorer(ExplorerBase):
                 style=style_,
                 layout=wide,
             ),
-            "d_steps": widgets.IntSlider(
-                value=config.d_steps,
-                min=1,
-                max=max(10, config.d_steps),
-                description="k (D steps)",
-                style=style_,
-                layout=wide,
-            ),
-            "lr_d": widgets.FloatLogSlider(
-                value=config.lr_d,
-                base=10,
-                min=-5,
-                max=-1,
-                step=0.1,
-                description="lr of D",
-                readout_format=".1e",
-                style=style_,
-                layout=wide,
-            ),
-            "lr_g": widgets.FloatLogSlider(
-                value=config.lr_g,
-                base=10,
-                min=-5,
-                max=-1,
-                step=0.1,
-                description="lr of G",
-                readout_format=".1e",
-                style=style_,
-                layout=wide,
-            ),
+            "d_steps": d_steps_slider(config.d_steps, style_, wide),
+            "lr_d": lr_slider(config.lr_d, "lr of D"),
+            "lr_g": lr_slider(config.lr_g, "lr of G"),
             "optimizer": widgets.Dropdown(
                 options=list(OPTIMIZERS),
                 value=config.optimizer,
@@ -545,21 +518,8 @@ class TrainingExplorer(ExplorerBase):
                 style=style_,
                 layout=wide,
             ),
-            "hidden": widgets.Dropdown(
-                options=choices(HIDDEN_CHOICES, config.hidden),
-                value=config.hidden,
-                description="width",
-                style=style_,
-                layout=wide,
-            ),
-            "depth": widgets.IntSlider(
-                value=config.depth,
-                min=1,
-                max=max(6, config.depth),
-                description="depth",
-                style=style_,
-                layout=wide,
-            ),
+            "hidden": hidden_dropdown(config.hidden, style_, wide),
+            "depth": depth_slider(config.depth, style_, wide),
             "z_dim": widgets.IntSlider(
                 value=z_dim,
                 min=1,
@@ -576,48 +536,27 @@ class TrainingExplorer(ExplorerBase):
                 layout=wide,
             ),
             "batch_size": widgets.Dropdown(
-                options=choices(BATCH_CHOICES, config.batch_size),
+                options=sorted(set(BATCH_CHOICES) | {config.batch_size}),
                 value=config.batch_size,
                 description="batch size",
                 style=style_,
                 layout=wide,
             ),
-            "seed": widgets.BoundedIntText(
-                value=config.seed,
-                min=0,
-                max=2**31 - 1,
-                description="seed",
-                style=style_,
-                layout=widgets.Layout(width="200px"),
-            ),
-            "speed": widgets.IntSlider(
-                value=int(speed),
-                min=1,
-                max=max(500, int(speed)),
-                description="steps/redraw",
-                style=style_,
-                layout=wide,
-            ),
+            "seed": seed_box(config.seed, style_),
+            "speed": speed_slider(speed, style_, wide),
             "theory": widgets.Checkbox(
                 value=bool(theory), description="theory overlay: D* of a KDE of the fakes"
             ),
         }
-        buttons = {
-            "play": ("▶ play", "success", "train until paused"),
-            "pause": ("⏸ pause", "warning", "stop after the current step"),
-            "step_d": ("step D", "", "one discriminator update"),
-            "step_g": ("step G", "", "one generator update"),
-            "step": ("step", "", "one full step: k D updates, then one G update"),
-            "reset": ("↺ reset", "danger", "start the run again (same seed ⇒ same run)"),
+        tooltips = {
+            "play": "train until paused",
+            "pause": "stop after the current step",
+            "step_d": "one discriminator update",
+            "step_g": "one generator update",
+            "step": "one full step: k D updates, then one G update",
+            "reset": "start the run again (same seed ⇒ same run)",
         }
-        for name, (text, kind, tip) in buttons.items():
-            c[name] = widgets.Button(
-                description=text,
-                button_style=kind,
-                tooltip=tip,
-                layout=widgets.Layout(width="96px"),
-            )
-        c["pause"].disabled = True
+        c.update(run_buttons(tooltips, "96px"))
         self.controls = c
 
     def _build_figures(self) -> None:
@@ -717,14 +656,8 @@ class TrainingExplorer(ExplorerBase):
         c = self.controls
         for name in ("dataset", *CONFIG_CONTROLS):
             c[name].observe(self._on_config_change, names="value")
-        c["speed"].observe(self._on_speed, names="value")
         c["theory"].observe(lambda _change: self._redraw_if_idle(), names="value")
-        c["play"].on_click(lambda _b: self.play())
-        c["pause"].on_click(lambda _b: self.pause())
-        c["step_d"].on_click(lambda _b: self._guarded(self.step_d))
-        c["step_g"].on_click(lambda _b: self._guarded(self.step_g))
-        c["step"].on_click(lambda _b: self._guarded(self.step))
-        c["reset"].on_click(lambda _b: self.reset())
+        self._wire_run_buttons()
 
     # -- configuration ----------------------------------------------------------------------
     @property
@@ -819,9 +752,6 @@ class TrainingExplorer(ExplorerBase):
             if key in CONFIG_CONTROLS:
                 self._set_control(key, value)
 
-    def _on_speed(self, change) -> None:
-        self.runner.speed = int(change["new"])
-
     # -- the run ----------------------------------------------------------------------------
     def _rebuild(self, raise_errors: bool = False) -> None:
         """Build a new trainer from the controls and draw its first state."""
@@ -858,24 +788,6 @@ class TrainingExplorer(ExplorerBase):
     def _step_once(self) -> None:
         self.trainer.step()
 
-    def play(self, steps: int | None = None) -> None:
-        """Train in the background (``steps`` steps, or until :meth:`pause`); returns at once."""
-        if self.runner.running:
-            return
-        self.clear_error()
-        if self.runner.start(steps):
-            self._set_playing(True)
-
-    def pause(self) -> None:
-        """Stop after the current step and draw the final state (waits for the step to end)."""
-        if hasattr(self, "runner"):
-            self.runner.stop()
-            self._set_playing(False)
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until a background run started with ``play(steps)`` ends (True) or ``timeout``."""
-        return self.runner.join(timeout)
-
     def advance(self, steps: int) -> Snapshot:
         """Train ``steps`` generator steps synchronously, redrawing as the dashboard does.
 
@@ -893,36 +805,15 @@ class TrainingExplorer(ExplorerBase):
 
     def step_d(self, n: int = 1) -> None:
         """``n`` discriminator updates only (the generator stays put), then redraw."""
-        self._single(lambda: [self.trainer.d_step() for _ in range(self._count(n))])
+        self._single(lambda: [self.trainer.d_step() for _ in range(positive_count(n))])
 
     def step_g(self, n: int = 1) -> None:
         """``n`` generator updates only (against the current D), then redraw."""
-        self._single(lambda: [self.trainer.g_step() for _ in range(self._count(n))])
+        self._single(lambda: [self.trainer.g_step() for _ in range(positive_count(n))])
 
     def step(self, n: int = 1) -> None:
         """``n`` full steps of Algorithm 1 (k D updates, then one G update), then redraw."""
-        self._single(lambda: [self.trainer.step() for _ in range(self._count(n))])
-
-    @staticmethod
-    def _count(n) -> int:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be an integer ≥ 1, got {n!r}")
-        return int(n)
-
-    @property
-    def playing(self) -> bool:
-        return self.runner.running
-
-    def _set_playing(self, playing: bool) -> None:
-        self.controls["play"].disabled = playing
-        self.controls["pause"].disabled = not playing
-
-    def close(self) -> None:
-        """Stop training and close the widgets."""
-        self.pause()
-        for fig in self.figures.values():
-            fig.close()
-        super().close()
+        self._single(lambda: [self.trainer.step() for _ in range(positive_count(n))])
 
     # -- observation (training thread) ------------------------------------------------------
     def _observe(self) -> TrainingFrame:
@@ -958,21 +849,15 @@ class TrainingExplorer(ExplorerBase):
             self._guarded(self.runner.refresh)
 
     # -- drawing (owner thread) -------------------------------------------------------------
-    def _draw(self, emission: Emission) -> None:
-        frame = emission.frame
-        if frame is not None and frame.generation == self._generation:
-            if frame.snapshot.is_image:
-                self._draw_images(frame)
-            else:
-                frame.theory = self._theory(frame.snapshot)
-                self._draw_toy(frame)
-            self._draw_losses(frame)
-            self.frame, self.snapshot = frame, frame.snapshot
-            self.status.value = self._status_html(frame)
-        if emission.error:
-            self.show_error(emission.error)
-        if emission.final:
-            self._set_playing(False)
+    def _draw_frame(self, frame: TrainingFrame) -> None:
+        if frame.snapshot.is_image:
+            self._draw_images(frame)
+        else:
+            frame.theory = self._theory(frame.snapshot)
+            self._draw_toy(frame)
+        self._draw_losses(frame)
+        self.frame, self.snapshot = frame, frame.snapshot
+        self.status.value = self._status_html(frame)
 
     def _draw_toy(self, frame: TrainingFrame) -> None:
         snap, theory = frame.snapshot, frame.theory
@@ -989,7 +874,7 @@ class TrainingExplorer(ExplorerBase):
         name = "D(x)" if snap.d_is_probability else "critic"
         field = self.figures["field"]
         with field.batch_update():
-            self._frame_axes(field, xs, ys)
+            _frame_axes(field, xs, ys)
             if self._field_probability is not snap.d_is_probability:
                 _configure_heatmap(field, snap.d_is_probability, name)
                 self._field_probability = snap.d_is_probability
@@ -1009,7 +894,7 @@ class TrainingExplorer(ExplorerBase):
             field.layout.title.text = f"trained {kind} · step {snap.step} · {snap.loss}"
         theory_fig = self.figures["theory"]
         with theory_fig.batch_update():
-            self._frame_axes(theory_fig, xs, ys)
+            _frame_axes(theory_fig, xs, ys)
             if theory is None:
                 blank = np.full((len(ys), len(xs)), 0.5)  # white: nothing to show
                 update_discriminator_field(theory_fig, xs, ys, blank, real=snap.real, **densities)
@@ -1038,13 +923,6 @@ class TrainingExplorer(ExplorerBase):
         if not self.controls["theory"].value:
             return "theory overlay switched off"
         return f"theory: {self.dataset} has no closed-form density (no D* to draw)"
-
-    @staticmethod
-    def _frame_axes(fig, xs, ys) -> None:
-        x_range = [float(xs[0]), float(xs[-1])]
-        if tuple(fig.layout.xaxis.range or ()) != tuple(x_range):
-            fig.layout.xaxis.range = x_range
-            fig.layout.yaxis.range = [float(ys[0]), float(ys[-1])]
 
     def _draw_images(self, frame: TrainingFrame) -> None:
         if frame.png is not None:
