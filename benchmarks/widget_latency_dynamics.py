@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
+from _latency import summarise
 
 from ganviz import dynamics as dyn
 from ganviz.widgets.dynamics import DynamicsExplorer
@@ -50,10 +51,6 @@ def timed_series(calls: Callable[[], list[float]]) -> tuple[list[float], list[fl
     first = len(CPU_MS)
     wall = calls()
     return wall, CPU_MS[first:]
-
-
-def summarise(times: list[float]) -> tuple[float, float]:
-    return statistics.median(times), float(np.percentile(times, 90))
 
 
 def main() -> None:

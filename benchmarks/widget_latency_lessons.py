@@ -17,28 +17,16 @@ one bare core call (``ganviz.generator_gradient`` of two 1-D Gaussians).
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
+from _latency import BUDGET_MS, summarise, timed
 
 import ganviz as gv
 from ganviz.widgets.gradients import VanishingGradientExplorer
 from ganviz.widgets.modes import ModeCollapseExplorer
-
-BUDGET_MS = {1: 20.0, 2: 60.0}
-
-
-def timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return 1e3 * (time.perf_counter() - start)
-
-
-def summarise(times: list[float]) -> tuple[float, float]:
-    return statistics.median(times), float(np.percentile(times, 90))
 
 
 def moves(explorer, name: str, values: Callable[[], object], n: int) -> list[float]:

@@ -535,16 +535,7 @@ def sample_arrows_figure(
     losses = _losses(losses, LOSSES)
     data, layout = _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n)
     fig = go.Figure()
-    for name, colour in (("p_data", style.DATA), ("p_g", style.FAKE)):
-        fig.add_trace(
-            go.Scatter(
-                name=name,
-                mode="lines",
-                fill="tozeroy",
-                line={"color": colour, "width": 2},
-                **data[name],
-            )
-        )
+    fig.add_traces(style.filled_densities(data))
     fig.add_trace(
         go.Scatter(
             name="D*(x)",

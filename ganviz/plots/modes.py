@@ -176,16 +176,7 @@ def mode_collapse_figure(
     data, layout = _mode_data(p_data, p_g, report, n, n_show, threshold, mode_std(p_data))
     fig = go.Figure()
     if p_data.dim == 1:
-        for name, colour in (("p_data", style.DATA), ("p_g", style.FAKE)):
-            fig.add_trace(
-                go.Scatter(
-                    name=name,
-                    mode="lines",
-                    fill="tozeroy",
-                    line={"color": colour, "width": 2},
-                    **data[name],
-                )
-            )
+        fig.add_traces(style.filled_densities(data))
         fig.add_trace(
             go.Scatter(
                 name="covered modes",

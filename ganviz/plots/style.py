@@ -49,6 +49,20 @@ LABELS = {
 }
 
 
+def filled_densities(data: dict) -> list[go.Scatter]:
+    """The 1-D densities p_data and p_g as filled lines; ``data[name]`` holds their ``x``, ``y``."""
+    return [
+        go.Scatter(
+            name=name,
+            mode="lines",
+            fill="tozeroy",
+            line={"color": colour, "width": 2},
+            **data[name],
+        )
+        for name, colour in (("p_data", DATA), ("p_g", FAKE))
+    ]
+
+
 def loss_colour(loss: str) -> str:
     """Colour of a loss name (grey for an unknown one)."""
     return LOSS_COLOURS.get(loss, REFERENCE)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbkit import assert_stored_without_outputs, read, run_headless, sources
 
 pytest.importorskip("torch")
 
 pytestmark = pytest.mark.notebooks
 
-FOLDER = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = {
     "05_train_toy_gan.ipynb": ("TrainingExplorer", ["race in lock-step", "grid25, wgan-gp"]),
     "06_train_image_gan.ipynb": ("TrainingExplorer", ["classes covered", "Fréchet distance"]),
@@ -22,38 +19,22 @@ NOTEBOOKS = {
 
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
 def test_stored_without_outputs_and_ending_with_a_driving_cell(name):
-    nb = nbformat.read(FOLDER / name, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None
+    nb = read(name)
+    assert_stored_without_outputs(nb)
     explorer, _ = NOTEBOOKS[name]
-    assert any(explorer in cell.source for cell in nb.cells if cell.cell_type == "code")
-    sources = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
-    assert "$$" in sources and "Try this" in sources  # equations and prompts
+    assert explorer in sources(nb, "code")
+    markdown = sources(nb, "markdown")
+    assert "$$" in markdown and "Try this" in markdown  # equations and prompts
     last = nb.cells[-1]
     assert last.cell_type == "code" and ".advance(" in last.source
 
 
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
-def test_runs_headless_in_fast_mode(name, monkeypatch):
-    monkeypatch.setenv("GANVIZ_FAST", "1")
-    nb = nbformat.read(FOLDER / name, as_version=4)
-    client = NotebookClient(
-        nb, kernel_name="python3", timeout=300, resources={"metadata": {"path": str(FOLDER)}}
-    )
-    started = time.perf_counter()
-    client.execute()  # raises CellExecutionError on any failing cell
-    elapsed = time.perf_counter() - started
-    outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
-    assert not [out for out in outputs if out.output_type == "error"]
-    stderr = "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
-    assert "Message serialization failed" not in stderr  # no NaN sent to the browser
-    printed = "".join(
-        out.get("text", "") for out in nb.cells[-1].outputs if out.output_type == "stream"
-    )
+def test_runs_headless_in_fast_mode(name):
+    run = run_headless(name, timeout=300)
     for expected in NOTEBOOKS[name][1]:
-        assert expected in printed
-    assert elapsed < 240  # well under a minute on an idle 2-core machine; generous when shared
+        assert expected in run.printed_last
+    assert run.seconds < 240  # well under a minute on an idle 2-core machine; generous when shared
 
 
 def test_dashboard_trains_in_the_background_of_a_real_kernel():

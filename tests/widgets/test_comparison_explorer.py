@@ -10,20 +10,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from dashkit import SMALL  # noqa: E402
+
 import ganviz as gv  # noqa: E402
 from ganviz.train import PRESETS  # noqa: E402
 from ganviz.widgets import ComparisonExplorer  # noqa: E402
 from ganviz.widgets.comparison import recommended_settings  # noqa: E402
-
-SMALL = {
-    "hidden": 16,
-    "depth": 1,
-    "batch_size": 64,
-    "eval_samples": 256,
-    "snapshot_samples": 128,
-    "grid_size": 24,
-    "manifold_size": 6,
-}
 
 
 def trace(fig, name):

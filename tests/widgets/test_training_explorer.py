@@ -13,6 +13,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from dashkit import SMALL  # noqa: E402
+
 import ganviz as gv  # noqa: E402
 from ganviz.train import DATASETS, LOSSES, TrainConfig, Trainer  # noqa: E402
 from ganviz.widgets import TrainingExplorer  # noqa: E402
@@ -22,17 +24,6 @@ from ganviz.widgets.training import (  # noqa: E402
     known_density,
     theory_overlay,
 )
-
-#: A small network so every test trains in milliseconds.
-SMALL = {
-    "hidden": 16,
-    "depth": 1,
-    "batch_size": 64,
-    "eval_samples": 256,
-    "snapshot_samples": 128,
-    "grid_size": 24,
-    "manifold_size": 6,
-}
 
 
 def small(**kwargs) -> TrainingExplorer:

@@ -1,0 +1,24 @@
+"""What the widget-latency benchmarks share: the budgets, a timer and a summary."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+#: Median Python cost allowed for one control change, by dimension of the view (ms).
+BUDGET_MS = {1: 20.0, 2: 60.0}
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Wall-clock milliseconds of one call of ``fn``."""
+    start = time.perf_counter()
+    fn()
+    return 1e3 * (time.perf_counter() - start)
+
+
+def summarise(times: list[float]) -> tuple[float, float]:
+    """(median, 90th percentile) of ``times``."""
+    return statistics.median(times), float(np.percentile(times, 90))
