@@ -19,6 +19,13 @@ JupyterLab and Voilà on slow or shared machines (Binder, a teacher's laptop):
   the view existed were lost. Here the state a view is drawn from is always
   the current figure (:meth:`FigureWidget.get_state`).
 
+* **Errors when a figure leaves the page.** An explorer that switches between
+  its 1-D and 2-D figures takes a figure off the page, sometimes while
+  plotly.js is still drawing it; purging the plot then makes the draw throw,
+  and the removed view goes on editing its purged plot on later kernel
+  messages. Here a removed view stops listening at once and its plot is
+  purged once its draw has ended.
+
 Everything else is plotly's FigureWidget unchanged.
 """
 
@@ -60,13 +67,52 @@ function plotlyWidget(model) {
   return globalThis[KEY];
 }
 
+// After a view is removed, purge its plot only once plotly.js has finished drawing it: a
+// draw ends with a step that reads the plot's layout, which purging deletes (the draw would
+// throw). A draw ends with "plotly_afterplot"; a plot that is not drawing gets none, hence
+// the time limit (the element is off the page already, so waiting costs nothing).
+const DRAW_LIMIT_MS = 10000;
+
+function whenDrawn(gd, drawing) {
+  if (!drawing || typeof gd.once !== "function") return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, DRAW_LIMIT_MS);
+    gd.once("plotly_afterplot", () => {
+      clearTimeout(timer);
+      setTimeout(resolve, 0);
+    });
+  });
+}
+
+// Run render(), recording the listeners it adds to the models: plotly's view never removes
+// them, and a removed view would go on editing its purged plot on every kernel message.
+function recordingListeners(models, render) {
+  const added = [];
+  const originals = models.map((model) => model.on);
+  models.forEach((model, i) => {
+    model.on = function (...args) {
+      added.push([model, args]);
+      return originals[i].apply(this, args);
+    };
+  });
+  try {
+    return [render(), added];
+  } finally {
+    models.forEach((model, i) => {
+      model.on = originals[i];
+    });
+  }
+}
+
 export default () => {
   let inner = null;
   let ready = null;
+  let initModel = null;
   return {
     // anywidget allows initialize 2 s: start loading plotly and return at once.
     initialize(ctx) {
       const { model } = ctx;
+      initModel = model;
       // Messages that arrive while plotly loads have no listener yet: keep them, in order.
       const missed = [];
       const listeners = MESSAGES.map((key) => {
@@ -90,7 +136,18 @@ export default () => {
     },
     async render(ctx) {
       await ready;
-      return inner.render(ctx);
+      const models = [...new Set([initModel, ctx.model])];
+      const [remove, listeners] = recordingListeners(models, () => inner.render(ctx));
+      let drawing = true; // the first draw has started
+      const gd = ctx.el;
+      if (typeof gd.on === "function") gd.on("plotly_afterplot", () => { drawing = false; });
+      const edited = () => { drawing = true; }; // an edit from the kernel redraws
+      for (const key of MESSAGES) ctx.model.on("change:" + key, edited);
+      return () => {
+        for (const [model, args] of listeners) model.off(...args);
+        for (const key of MESSAGES) ctx.model.off("change:" + key, edited);
+        whenDrawn(gd, drawing).then(remove);
+      };
     },
   };
 };

@@ -197,19 +197,17 @@ for step in range(5):
 """
 
 
-@pytest.mark.browser
-@pytest.mark.timeout(240)
-def test_updates_sent_while_plotly_loads_are_drawn(lab, page, jupyter_home):
-    """Kernel messages that reach a figure before its front end has loaded plotly.js
-    are kept and replayed in order: the page shows the last state, for every figure."""
+def _open_and_run(lab, page, jupyter_home, name: str, source: str) -> None:
+    """Write a one-cell notebook ``harness/<name>.ipynb`` holding ``source``, open it in
+    JupyterLab and run it."""
     root, _ = jupyter_home
-    path = "harness/updates_while_loading.ipynb"
+    path = f"harness/{name}.ipynb"
     cell = {
         "cell_type": "code",
         "execution_count": None,
         "metadata": {},
         "outputs": [],
-        "source": _UPDATES_WHILE_LOADING,
+        "source": source,
     }
     meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     (root / path).parent.mkdir(parents=True, exist_ok=True)
@@ -220,6 +218,14 @@ def test_updates_sent_while_plotly_loads_are_drawn(lab, page, jupyter_home):
     page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
     _wait_for_idle_kernel(page)
     _run_all_cells(page, timeout_s=120)
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_updates_sent_while_plotly_loads_are_drawn(lab, page, jupyter_home):
+    """Kernel messages that reach a figure before its front end has loaded plotly.js
+    are kept and replayed in order: the page shows the last state, for every figure."""
+    _open_and_run(lab, page, jupyter_home, "updates_while_loading", _UPDATES_WHILE_LOADING)
     drawn = page.wait_for_function(
         """() => {
             const plots = [...document.querySelectorAll('.js-plotly-plot')];
@@ -230,5 +236,48 @@ def test_updates_sent_while_plotly_loads_are_drawn(lab, page, jupyter_home):
         timeout=60_000,
     ).json_value()
     assert sorted(drawn) == [[4 + i, 14 + i, 24 + i] for i in range(3)]
+    assert error_outputs(page) == []
+    check_page_errors(page)
+
+
+# An explorer switching between its 1-D and 2-D figures: figure a leaves the page, is
+# edited while away, and comes back.
+_SWAPPED_OUT_AND_BACK = """\
+import time
+import ipywidgets as widgets
+import plotly.graph_objects as go
+from IPython.display import display
+from ganviz.widgets._figure import FigureWidget
+
+a = FigureWidget(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 1, 1], name="a")))
+b = FigureWidget(go.Figure(go.Scatter(x=[0, 1, 2], y=[2, 2, 2], name="b")))
+box = widgets.Box([a])
+display(box)
+time.sleep(3)  # a is drawn
+box.children = [b]
+time.sleep(1)  # a's view is gone: its purged plot must not follow a's edits
+with a.batch_update():
+    a.data[0].y = [5, 6, 7]
+time.sleep(1)
+box.children = [a]  # a new view of a, drawn from a's current state
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_figure_taken_off_the_page_and_back_raises_no_error(lab, page, jupyter_home):
+    """A figure taken off the page stops drawing (no errors from its purged plot while it
+    is edited away) and, shown again, is drawn as it is now."""
+    _open_and_run(lab, page, jupyter_home, "swapped_out_and_back", _SWAPPED_OUT_AND_BACK)
+    drawn = page.wait_for_function(
+        """() => {
+            const plots = [...document.querySelectorAll('.js-plotly-plot')];
+            const shown = plots.map(p => p.data && p.data[0] && Array.from(p.data[0].y));
+            return shown.some(y => y && y[0] === 5) ? shown : null;
+        }""",
+        timeout=60_000,
+    ).json_value()
+    assert drawn == [[5, 6, 7]]
+    page.wait_for_timeout(1_000)
     assert error_outputs(page) == []
     check_page_errors(page)
