@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from plotkit import trace, values
 
 import ganviz as gv
 from ganviz.fitting import gradient_curves
@@ -21,16 +22,6 @@ from ganviz.plots.gradients import (
     vanishing_gradient_figure,
 )
 from ganviz.plots.style import LOSS_COLOURS
-
-
-def trace(fig, name):
-    (found,) = [t for t in fig.data if t.name == name]
-    return found
-
-
-def values(seq):
-    return np.array([np.nan if v is None else v for v in seq], dtype=float)
-
 
 # -- generator cost against D(G(z)) ------------------------------------------------------------
 

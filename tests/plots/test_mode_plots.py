@@ -7,6 +7,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from plotkit import trace, values
 
 import ganviz as gv
 from ganviz.fitting import mode_report
@@ -19,15 +20,6 @@ from ganviz.plots.modes import (
     update_mode_collapse_figure,
     update_mode_metrics_figure,
 )
-
-
-def trace(fig, name):
-    (found,) = [t for t in fig.data if t.name == name]
-    return found
-
-
-def values(seq):
-    return np.array([np.nan if v is None else v for v in seq], dtype=float)
 
 
 def test_one_d_figure_draws_both_densities_and_marks_missed_modes():

@@ -8,19 +8,11 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from plotkit import trace, values
 
 import ganviz as gv
 from ganviz.plots.gradients import FLOOR, arrow_trace_name, curve_trace_name, marker_trace_name
 from ganviz.widgets.gradients import VanishingGradientExplorer
-
-
-def trace(fig, name):
-    (found,) = [t for t in fig.data if t.name == name]
-    return found
-
-
-def values(seq):
-    return np.array([np.nan if v is None else v for v in seq], dtype=float)
 
 
 def expected_pair(explorer, dim=1):

@@ -8,21 +8,13 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from plotkit import trace, values
 
 import ganviz as gv
 import ganviz.widgets.modes as modes_module
 from ganviz.fitting import fit_gaussian, mode_report
 from ganviz.plots.modes import METRIC_LABELS
 from ganviz.widgets.modes import ModeCollapseExplorer
-
-
-def trace(fig, name):
-    (found,) = [t for t in fig.data if t.name == name]
-    return found
-
-
-def values(seq):
-    return np.array([np.nan if v is None else v for v in seq], dtype=float)
 
 
 def expected_centres(explorer):
