@@ -89,7 +89,7 @@ def recommended_settings(loss: str, dataset: str | None = None) -> dict:
     return {k: chosen[k] for k in _RECIPE_FIELDS if k in chosen}
 
 
-def _loss_configs(
+def loss_configs(
     base: TrainConfig, dataset: str, losses, recommended: bool, **shared
 ) -> list[TrainConfig]:
     """One config per loss: ``base`` on ``dataset`` with the ``shared`` fields and the loss.
@@ -324,7 +324,7 @@ class ComparisonExplorer(LiveDashboard):
     def configs_from_controls(self) -> list[TrainConfig]:
         """One TrainConfig per column: shared settings, each column's loss (and recipe)."""
         c = self.controls
-        return _loss_configs(
+        return loss_configs(
             self.base_config,
             c["dataset"].value,
             self.losses,

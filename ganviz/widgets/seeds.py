@@ -38,7 +38,7 @@ from ._base import ExplorerBase
 from ._dashboard import CUSTOM, as_distribution, base_config, dataset_options, seed_box
 from ._figure import FigureWidget
 from ._live import Emission, LiveRunner
-from .comparison import DEFAULT_LOSSES, _loss_configs
+from .comparison import DEFAULT_LOSSES, loss_configs
 
 __all__ = ["SeedSweepExplorer", "SweepFrame", "wilson_interval"]
 
@@ -322,7 +322,7 @@ class SeedSweepExplorer(ExplorerBase):
         c = self.controls
         if not self.losses:
             raise ValueError("losses: select at least one loss")
-        per_loss = _loss_configs(
+        per_loss = loss_configs(
             self.base_config,
             c["dataset"].value,
             self.losses,
