@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import pathlib
+import uuid
 from copy import deepcopy
 from functools import cache
 
@@ -136,6 +137,8 @@ export default () => {
     },
     async render(ctx) {
       await ready;
+      // Which kernel object this plot draws (browser tests compare the two).
+      ctx.el.dataset.ganvizFigure = ctx.model.get("_figure_id");
       const models = [...new Set([initModel, ctx.model])];
       const [remove, listeners] = recordingListeners(models, () => inner.render(ctx));
       let drawing = true; // the first draw has started
@@ -163,6 +166,13 @@ class FigureWidget(go.FigureWidget):
 
     _esm = _STUB % {"digest": hashlib.sha1(_bundle().encode()).hexdigest()[:12]}
     _plotly_bundle = traitlets.Unicode(_bundle()).tag(sync=True)
+    #: Names this figure on the page (``data-ganviz-figure`` of its plot element), so a
+    #: test can tell which kernel object a plot draws.
+    _figure_id = traitlets.Unicode().tag(sync=True)
+
+    @traitlets.default("_figure_id")
+    def _new_figure_id(self) -> str:
+        return uuid.uuid4().hex
 
     def get_state(self, key=None, drop_defaults=False):
         """The widget state, with the figure as it is *now* (not as it was built)."""

@@ -44,8 +44,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-#: A common laptop screen; JupyterLab keeps its file browser open beside the notebook.
-VIEWPORT = {"width": 1440, "height": 900}
+#: The console message of a page with more live WebGL plots than Chromium allows: the
+#: oldest plot loses its context and goes blank. Any such message fails a test.
+LOST_WEBGL_CONTEXT = "Too many active WebGL contexts"
+#: A classroom laptop or projector; JupyterLab keeps its file browser open beside the notebook.
+VIEWPORT = {"width": 1280, "height": 800}
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from browserkit import (
     CANARY,
     CHROMIUM,
     CHROMIUM_ARGS,
+    LOST_WEBGL_CONTEXT,
     NOTEBOOKS,
     VIEWPORT,
     ServerProcess,
@@ -90,6 +91,13 @@ def page(browser, request):
     page = context.new_page()
     page.ganviz_errors = []
     page.on("pageerror", lambda exc: page.ganviz_errors.append(str(exc)))
+
+    def console(message) -> None:
+        # Chromium drops the oldest WebGL context past its limit: that plot goes blank.
+        if LOST_WEBGL_CONTEXT in message.text:
+            page.ganviz_errors.append(message.text)
+
+    page.on("console", console)
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:

@@ -39,6 +39,7 @@ from browserkit import (
     wait_for_plots,
     write_json,
 )
+from synccheck import KernelProbe, check_page_matches_kernel
 
 #: Generous bound on the median slider-to-repaint time, so a loaded CI machine
 #: does not flake; the target (≤ 100 ms) is reported, not asserted.
@@ -98,7 +99,7 @@ def _run_all_cells(page, timeout_s: float, attempts: int = 3) -> None:
 @pytest.mark.browser
 @pytest.mark.timeout(480)
 @pytest.mark.parametrize("case", _PARAMS)
-def test_explorer_in_jupyterlab(case, lab, page, artifacts):
+def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
     workspace = f"t{uuid.uuid4().hex[:8]}"  # a fresh workspace: no tabs restored from other tests
     started = time.monotonic()
     page.goto(f"{lab.url}/lab/workspaces/{workspace}/tree/{case.path}?reset")
@@ -115,10 +116,22 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts):
     before = settled_fingerprint(page)
     assert before, "the plots in the page hold no trace data"
     check_page_errors(page)
-    done = interact(page, case, before)
-    page.wait_for_timeout(500)  # let any trailing update land before looking for errors
-    assert error_outputs(page) == [], f"errors shown after using {done.control}"
-    check_page_errors(page)
+    session = next(s for s in jupyter_api(lab, "/api/sessions") if s["path"].endswith(case.path))
+    runtime = jupyter_home[0].parent / "runtime"
+    probe = KernelProbe(runtime / f"kernel-{session['kernel']['id']}.json")
+    try:
+        # every plot and control on the page equals the kernel's widget, after Run All ...
+        kernel_after_run, _ = check_page_matches_kernel(page, probe)
+        before = settled_fingerprint(page)
+        done = interact(page, case, before)
+        page.wait_for_timeout(500)  # let any trailing update land before looking for errors
+        assert error_outputs(page) == [], f"errors shown after using {done.control}"
+        check_page_errors(page)
+        # ... and after the learner moved a control
+        settled_fingerprint(page)
+        check_page_matches_kernel(page, probe)
+    finally:
+        probe.close()
 
     page.screenshot(path=str(artifacts / f"lab-{case.stem}.png"), full_page=True)
     screenshot_output(page, artifacts / f"explorer-{case.stem}.png")
@@ -150,6 +163,8 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts):
         "control": done.control,
         "control_values": list(done.values),
         "plots": n_plots,
+        "figures_compared_with_kernel": len(kernel_after_run["figures"]),
+        "controls_compared_with_kernel": len(kernel_after_run["controls"]),
         "open_s": round(opened_s, 1),
         "run_all_to_plots_s": round(ready_s - opened_s, 1),
         "control_to_changed_data_s": round(done.seconds, 2),

@@ -29,6 +29,7 @@ from browserkit import (
     wait_for_plots,
     write_json,
 )
+from synccheck import KernelProbe, check_page_matches_kernel, newest_voila_kernel
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ _PARAMS = [pytest.param(case, id=case.stem) for case in present_cases() if case.
 ]
 
 
-def _check_dashboard(page, case, *, requested: float, timeout_s: float) -> dict:
+def _check_dashboard(page, case, *, requested: float, timeout_s: float, kernels_since=None) -> dict:
     """Plots drawn, code hidden, no errors, the case's control changes the drawn data.
 
     ``requested`` is the ``time.monotonic()`` at which the page was asked for.
@@ -56,23 +57,40 @@ def _check_dashboard(page, case, *, requested: float, timeout_s: float) -> dict:
     assert page.locator(".jp-CodeCell .jp-InputArea:visible, .cm-editor:visible").count() == 0
     assert error_outputs(page) == [], "errors shown in the dashboard"
 
-    done = interact(page, case, before)
-    page.wait_for_timeout(500)
-    assert error_outputs(page) == [], f"errors shown after using {done.control}"
-    check_page_errors(page)
+    probe = KernelProbe(newest_voila_kernel(kernels_since)) if kernels_since else None
+    try:
+        if probe:  # Voilà draws the data the kernel holds (not a stale or garbled copy)
+            check_page_matches_kernel(page, probe)
+            before = settled_fingerprint(page)
+        done = interact(page, case, before)
+        page.wait_for_timeout(500)
+        assert error_outputs(page) == [], f"errors shown after using {done.control}"
+        check_page_errors(page)
+        if probe:
+            settled_fingerprint(page)
+            check_page_matches_kernel(page, probe)
+    finally:
+        if probe:
+            probe.close()
     return {"dashboard_ready_s": round(ready_s, 1)}
 
 
 @pytest.mark.timeout(480)
 @pytest.mark.parametrize("case", _PARAMS)
 def test_explorer_in_voila(case, voila, page, artifacts):
-    started = time.monotonic()
+    started, started_wall = time.monotonic(), time.time()
     server = voila(case.path)
     started_s = time.monotonic() - started
     requested = time.monotonic()
     # Voilà streams the page while the kernel runs the cells: "load" = every cell has run.
     page.goto(server.url + "/", wait_until="load", timeout=case.run_timeout_s * 1000)
-    record = _check_dashboard(page, case, requested=requested, timeout_s=case.run_timeout_s)
+    record = _check_dashboard(
+        page,
+        case,
+        requested=requested,
+        timeout_s=case.run_timeout_s,
+        kernels_since=started_wall,
+    )
     page.screenshot(path=str(artifacts / f"voila-{case.stem}.png"))
     screenshot_output(page, artifacts / f"voila-explorer-{case.stem}.png")
     record.update(notebook=case.path, server_start_s=round(started_s, 1))
