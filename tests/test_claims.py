@@ -594,6 +594,109 @@ def check_logit_derivatives():
         np.testing.assert_allclose(gv.generator_cost_gradient(d, loss), quoted[loss], rtol=1e-9)
 
 
+@claim(
+    "theory-generator-gradient",
+    "docs/theory.md",
+    "E_q[∂ℓ/∂x], the average per-sample (backprop) gradient, D held at D*",
+    "for smooth densities it equals d/dt of the generator loss when P_g is translated by t, "
+    "for densities with jumps (uniforms) it does not",
+    conditions="smooth densities for the d/dt reading",
+)
+def check_generator_gradient_meaning():
+    # smooth: d/dt ∫ N(x; 3 + t, 1) log(1 − D*(x)) dx at t = 0, D* frozen, by scipy + differences
+    def expected_loss(t):
+        def f(x):
+            s = stats.norm.logpdf(x) - stats.norm.logpdf(x, 3)
+            return stats.norm.pdf(x, 3 + t) * -np.logaddexp(0.0, s)
+
+        return integrate.quad(f, -12, 18, points=[1.5, 3], epsabs=1e-14, epsrel=1e-13)[0]
+
+    h = 1e-3
+    fd = (expected_loss(h) - expected_loss(-h)) / (2 * h)
+    ours = gv.generator_gradient(gv.Gaussian(0, 1), gv.Gaussian(3, 1), "minimax")
+    assert fd == pytest.approx(ours, rel=1e-6)
+    # uniforms of σ = 1, Δ = 2 (the explorer's uniform pair): every per-sample gradient is 0 ...
+    a = math.sqrt(3.0)
+    p, q = gv.Uniform(-a, a), gv.Uniform(2 - a, 2 + a)
+    assert gv.generator_gradient(p, q, "minimax") == 0.0
+    assert gv.generator_gradient(p, q, "nonsaturating") == 0.0
+
+    # ... but the expected minimax loss with D* frozen moves: sliding P_g left by t trades
+    # g-only mass (ℓ = 0) for overlap mass (ℓ = log ½) at rate 1/(2√3): d/dt = log 2/(2√3)
+    def frozen_minimax_loss(t):  # t ≤ 0
+        overlap = a - (2 - a + t)
+        return overlap / (2 * a) * math.log(0.5)
+
+    left = (frozen_minimax_loss(0.0) - frozen_minimax_loss(-1e-3)) / 1e-3
+    assert left == pytest.approx(LOG2 / (2 * a), rel=1e-9)
+    assert left > 0.19
+
+
+@claim(
+    "lessons-gradient-curves",
+    "docs/lessons.md",
+    "equal to `ganviz.generator_gradient` to ~1e-9",
+)
+def check_gradient_curves():
+    from ganviz.fitting import gradient_curves
+
+    seps = np.linspace(0.1, 12, 60)
+    pairs = [
+        (gv.Gaussian(0, 1), gv.Gaussian(0, 1)),
+        (gv.Gaussian(0, 1), gv.Gaussian(0, 0.5)),
+        (gv.Mixture([gv.Gaussian(-1, 0.5), gv.Gaussian(1, 0.5)]), gv.Gaussian(0, 1)),
+    ]
+    for p, q in pairs:
+        curves = gradient_curves(p, q, seps)
+        for loss in gv.LOSSES:
+            each = np.array([gv.generator_gradient(p, q.shift(d), loss) for d in seps])
+            np.testing.assert_allclose(curves[loss], each, rtol=3e-9, atol=0)
+    curves = gradient_curves(gv.Gaussian(0, 1), gv.Gaussian(0, 1), seps)
+    for i in (0, 29, 59):
+        ref = ref_generator_gradient("minimax", 0, 1, seps[i], 1)
+        assert curves["minimax"][i] == pytest.approx(ref, rel=1e-9)
+
+
+@claim(
+    "dynamics-dirac-f",
+    "ganviz/dynamics.py",
+    "f(−800) = −800 and f′(800) ≈ e^(−800) are exact to machine precision.",
+    "f′(0) = ½ (:data:`F_PRIME_0`), f″(0) = −¼.",
+)
+def check_dirac_f():
+    assert dyn.dirac_f(-800.0) == -800.0
+    assert dyn.dirac_f(800.0, 1) == math.exp(-800) == 0.0  # e^(−800) rounds to 0 in doubles
+    assert dyn.dirac_f(700.0, 1) == pytest.approx(math.exp(-700), rel=1e-15)
+    with mpmath.workdps(30):
+        for t in (-3.0, 0.0, 0.7, 5.0):
+            for k in (1, 2, 3):
+                ref = mpmath.diff(lambda u: -mpmath.log(1 + mpmath.exp(-u)), t, k)
+                assert dyn.dirac_f(t, k) == pytest.approx(float(ref), rel=1e-12, abs=1e-15)
+
+
+@claim(
+    "explorers-w1-2d",
+    "docs/explorers.md",
+    "The 2-D W1 in the table is exact optimal transport between 128 samples of each "
+    "distribution, labelled as the estimate it is.",
+    conditions="2-D",
+)
+def check_w1_2d():
+    from ganviz.widgets.discriminator import W1_LABEL_2D, W1_SAMPLES_2D
+
+    assert W1_SAMPLES_2D == 128 and "128" in W1_LABEL_2D
+    p, q = gv.Gaussian([0, 0], std=1), gv.Gaussian([0.5, 0], std=1.5)
+    # exact OT between the two samples (scipy), compared with ganviz's estimate
+    from scipy.optimize import linear_sum_assignment
+    from scipy.spatial.distance import cdist
+
+    a, b = p.sample(128, seed=0), q.sample(128, seed=0)
+    cost = cdist(a, b)
+    rows, cols = linear_sum_assignment(cost)
+    ours = gv.wasserstein_distance(p, q, n_samples=128, seed=0)
+    assert ours == pytest.approx(cost[rows, cols].mean(), rel=1e-12)
+
+
 # --- V, JS, W1, KL -------------------------------------------------------------------------
 @claim(
     "nb01-equal",
