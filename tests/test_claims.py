@@ -1243,6 +1243,28 @@ def check_simultaneous_growth():
 
 
 @claim(
+    "widget-dynamics-summary",
+    "ganviz/widgets/dynamics.py",
+    "&gt; 1: near (0, 0) the distance grows",
+    "&lt; 1: converges, near (0, 0)",
+    conditions="ρ is the spectral radius of the update linearised at (0, 0)",
+)
+def check_dynamics_summary():
+    from ganviz.widgets import DynamicsExplorer
+
+    explorer = DynamicsExplorer(steps=20)
+    rho = np.abs(explorer.step_eigenvalues).max()
+    assert rho == pytest.approx(math.sqrt(1 + 0.2**2 / 4), rel=1e-12)
+    assert "ρ = 1.0050 &gt; 1: near (0, 0) the distance grows ≈0.5% per step" in (
+        explorer.summary.value
+    )
+    explorer.set(objective="gradient-penalty", gamma=0.3)
+    rho = np.abs(explorer.step_eigenvalues).max()
+    assert rho**2 == pytest.approx(1 - 0.2 * 0.3 + 0.2**2 / 4, rel=1e-12)  # 1 − hγ + h²a²
+    assert "converges, near (0, 0)" in explorer.summary.value
+
+
+@claim(
     "nb07-alternating",
     "notebooks/07_training_dynamics.ipynb",
     "\\qquad \\det M = 1 .$$",
