@@ -1392,6 +1392,53 @@ def check_wgan_gp_recipe():
 
 
 @claim(
+    "nb05-ring8",
+    "notebooks/05_train_toy_gan.ipynb",
+    "eight narrow Gaussians ($\\sigma = 0.02$) on a circle of radius 2",
+    "Choose **grid25** (25 modes, $\\sigma = 0.05$)",
+)
+@claim(
+    "trainer-presets",
+    "docs/trainer.md",
+    "| `ring8-wgan-gp` | ring of 8 Gaussians (radius 2, σ 0.02); WGAN-GP (λ 0.1, Adam 1e-3 → 0 "
+    "linearly, β = (0.5, 0.9)), 5 critic steps per generator step",
+    "| `grid25-wgan-gp` | the VEEGAN/PacGAN 5×5 grid (σ 0.05), WGAN-GP |",
+    "scikit-learn's 1,797 8×8 digits (bundled, offline), DCGAN-style conv pair, non-saturating "
+    "loss, 5,000 steps with the learning rate decaying linearly to 0",
+)
+def check_datasets_and_presets():
+    pytest.importorskip("torch")
+    from sklearn.datasets import load_digits
+
+    from ganviz.train import PRESETS
+    from ganviz.train.data import make_dataset
+
+    ring = make_dataset("ring8")
+    np.testing.assert_allclose(np.linalg.norm(ring.centers, axis=1), 2.0, rtol=1e-12)
+    assert len(ring.centers) == 8 and ring.std == 0.02
+    grid = make_dataset("grid25")
+    assert len(grid.centers) == 25 and grid.std == 0.05
+    assert len(np.unique(grid.centers[:, 0])) == len(np.unique(grid.centers[:, 1])) == 5
+    fields = PRESETS["ring8-wgan-gp"][1]
+    assert (fields["dataset"], fields["loss"], fields["penalty_weight"]) == (
+        "ring8",
+        "wgan-gp",
+        0.1,
+    )
+    assert (fields["lr_d"], fields["lr_g"], fields["lr_schedule"]) == (1e-3, 1e-3, "linear")
+    assert tuple(fields["betas"]) == (0.5, 0.9) and fields["d_steps"] == 5
+    grid_fields = PRESETS["grid25-wgan-gp"][1]
+    assert (grid_fields["dataset"], grid_fields["loss"]) == ("grid25", "wgan-gp")
+    digits = PRESETS["digits"][1]
+    assert (digits["loss"], digits["steps"], digits["lr_schedule"]) == (
+        "nonsaturating",
+        5000,
+        "linear",
+    )
+    assert load_digits().images.shape == (1797, 8, 8)
+
+
+@claim(
     "nb06-class-kl",
     "notebooks/06_train_image_gan.ipynb",
     "0 for balanced classes, $\\log K$ when every sample is the same class",
