@@ -27,8 +27,9 @@ Gradient training follows the vector field
 Its Jacobian at the equilibrium is [[0, −f′(0)], [f′(0), 0]], with purely
 imaginary eigenvalues ±i·f′(0): in continuous time the iterates circle the
 equilibrium for ever (θ² + ψ² is conserved), simultaneous gradient steps of
-size h multiply the distance by √(1 + h²f′(0)²) per step and spiral out,
-alternating steps stay on a closed orbit. Regularisers that damp the
+size h multiply the distance by √(1 + h²f′(ψθ)²) per step (√(1 + h²f′(0)²)
+near the equilibrium) and spiral out, alternating steps stay on a closed
+orbit (for h·f′(0) < 2). Regularisers that damp the
 discriminator (zero-centred gradient penalties, instance noise, consensus
 optimisation) move the eigenvalues into the left half plane and training
 converges; WGAN with clipping does not.
@@ -506,7 +507,8 @@ OBJECTIVES: Mapping[str, DiracObjective] = MappingProxyType(
                 "The discriminator pays R1(ψ) = γ/2 E_data‖∇ₓD‖² = γψ²/2 (R2, on the "
                 "fakes, is identical here); v = (−ψ f′(ψθ), θ f′(ψθ) − γψ). "
                 "Eigenvalues −γ/2 ± √(γ²/4 − f′(0)²): real part −γ/2 for γ < 2f′(0) = 1 "
-                "— converges for every γ > 0."
+                "— the flow converges for every γ > 0; simultaneous steps of size h "
+                "need h < 4γ (γ ≤ 1)."
             ),
             field=_gradient_penalty_field,
             jacobian=_gradient_penalty_jacobian,
@@ -536,7 +538,8 @@ OBJECTIVES: Mapping[str, DiracObjective] = MappingProxyType(
                 "L = E f(ψ(θ + ε)) + E f(−ψε); v = (−ψ E f′(ψ(θ+ε)), "
                 "E[(θ+ε) f′(ψ(θ+ε))] − E[ε f′(−ψε)]), expectations by 64-node "
                 "Gauss–Hermite quadrature. Eigenvalues f″(0)σ² ± √(f″(0)²σ⁴ − f′(0)²) "
-                "= −σ²/4 ± √(σ⁴/16 − 1/4) — converges for σ > 0."
+                "= −σ²/4 ± √(σ⁴/16 − 1/4) — the flow converges for σ > 0; simultaneous "
+                "steps of size h need h < 2σ² (σ² ≤ 2), alternating ones h²/4 + hσ² < 4."
             ),
             field=_instance_noise_field,
             jacobian=_instance_noise_jacobian,

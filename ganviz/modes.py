@@ -82,7 +82,10 @@ def mode_coverage(
     >>> import ganviz as gv
     >>> ring = gv.ring_of_gaussians(8, radius=2.0, std=0.02)
     >>> gv.mode_coverage(ring.sample(1000, seed=0), gv.mixture_centres(ring), 0.02)
-    ModeCoverage(modes_covered=8, high_quality=0.99...)
+    ModeCoverage(modes_covered=8, high_quality=0.984)
+
+    A sample of the data itself lies within 3σ of its mode with probability
+    1 − e^{−9/2} ≈ 0.989 in 2-D (0.997 in 1-D): what a perfect generator scores.
     """
     if (
         isinstance(min_samples, bool)

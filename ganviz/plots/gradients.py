@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 #: Smallest |gradient| drawn on a log axis. Exact zeros (a flat D*, an
-#: underflowed e^{-Δ²/8σ²}) cannot sit on a log axis: they are drawn here and
+#: underflowed minimax gradient) cannot sit on a log axis: they are drawn here and
 #: the figure says so.
 FLOOR = 1e-300
 

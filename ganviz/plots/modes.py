@@ -10,9 +10,9 @@ Which modes P_g misses decides the divergences, in opposite ways:
     KL(P_g\\|P_{data}) = E_{g}\\Big[\\log\\frac{p_g}{p_{data}}\\Big] \\quad
     \\text{(mode seeking: only } \\log(K/m) \\text{ for P_g on m of K modes)}
 
-and JS sits in between, bounded by log 2. Coverage counts the modes that
-receive at least one of P_g's samples within 3σ of their centre
-(:func:`ganviz.mode_coverage`).
+and JS, bounded by log 2, stays below both for P_g on m of K modes.
+Coverage counts the modes that receive at least one of P_g's samples within
+3σ of their centre (:func:`ganviz.mode_coverage`).
 
 * :func:`mode_collapse_figure`: 1-D densities with covered / missed mode
   centres, or, in 2-D, density contours, P_g's samples and a 3σ circle per

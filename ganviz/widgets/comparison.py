@@ -14,7 +14,7 @@ gradient norm of every run against the step.
 
 "Recommended settings" gives each critic loss the recipe of its documented
 preset (``ganviz.train.PRESETS``: WGAN-GP with k = 5 critic steps, λ = 0.1,
-lr 1e-4, β = (0.5, 0.9)); the runs still share data, seed and networks, and
+lr 1e-3, β = (0.5, 0.9)); the runs still share data, seed and networks, and
 the losses on probabilities keep the shared k and learning rates.
 """
 

@@ -388,9 +388,15 @@ class DynamicsExplorer(ExplorerBase):
                 "point (the field jumps across ψ = 0): training cannot settle there"
             )
         elif rho > 1 + 1e-9:
-            verdict = f"ρ = {rho:.4f} &gt; 1: the distance grows ≈{100 * (rho - 1):.2g}% per step"
+            verdict = (
+                f"ρ = {rho:.4f} &gt; 1: near (0, 0) the distance grows "
+                f"≈{100 * (rho - 1):.2g}% per step"
+            )
         elif rho < 1 - 1e-9:
-            verdict = f"ρ = {rho:.4f} &lt; 1: converges, ≈{100 * (1 - rho):.2g}% closer per step"
+            verdict = (
+                f"ρ = {rho:.4f} &lt; 1: converges, near (0, 0) "
+                f"≈{100 * (1 - rho):.2g}% closer per step"
+            )
         else:
             verdict = "ρ = 1: neither converges nor diverges (a closed orbit)"
         lines = [

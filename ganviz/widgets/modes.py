@@ -4,7 +4,7 @@ Choose how many (and which) of the K modes P_g covers and watch
 
 * KL(P_data‖P_g) (mode covering) explode as soon as a mode is missed,
 * KL(P_g‖P_data) (mode seeking) stay at log(K/m) for P_g on m of K modes,
-* JS sit in between, below log 2, and coverage count the modes reached
+* JS stay below both KLs and log 2, and coverage count the modes reached
   (3σ rule on P_g's samples).
 
 Three buttons fit a *single* Gaussian P_g by minimising forward KL (it spreads
