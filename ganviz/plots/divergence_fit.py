@@ -41,7 +41,7 @@ __all__ = [
 #: One colour per objective (the GAN losses keep the colours they have elsewhere).
 OBJECTIVE_COLOURS = {
     "kl_forward": style.loss_colour("maximum_likelihood"),
-    "kl_reverse": "#e6550d",
+    "kl_reverse": "#393b79",
     "js": style.loss_colour("minimax"),
     "nonsaturating": style.loss_colour("nonsaturating"),
     "lsgan": style.loss_colour("lsgan"),
@@ -154,13 +154,15 @@ def divergence_fit_figure(
     *,
     objective: str = "js",
     title: str | None = None,
-    height: int = 520,
+    height: int = 500,
+    show_legend: bool = True,
 ) -> go.Figure:
     """P_data with every objective's best Gaussian (left) and one objective's landscape (right).
 
     ``landscape`` is a :class:`~ganviz.f_divergences.Landscape` of ``p_data`` (computed
     with :func:`~ganviz.f_divergences.divergence_landscape` when omitted); ``objective``
-    chooses the landscape drawn and the fit drawn thick.
+    chooses the landscape drawn and the fit drawn thick. ``show_legend=False`` leaves the
+    legend out for a shorter figure (the explorer's table names the colours).
     """
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}; got {objective!r}")
@@ -273,6 +275,7 @@ def divergence_fit_figure(
             "font": {"size": 12},
         },
         margin={"t": 70, "b": 40},
+        showlegend=bool(show_legend),
     )
     fig.update_xaxes(title_text="x", row=1, col=1)
     fig.update_yaxes(title_text="density", row=1, col=1)

@@ -56,25 +56,34 @@ _GAN_LOSS = {
 
 def fit_table_html(landscape: Landscape, objective: str) -> str:
     """An HTML table: objective, GAN loss, fitted μ and σ, the objective's value at the fit."""
+    cell = "padding:1px 10px 1px 0"
+    num = f"{cell};text-align:right;font-variant-numeric:tabular-nums"
     rows = []
     for name in OBJECTIVES:
         fit, value = landscape.minima[name], landscape.minimum_values[name]
         weight = "font-weight:700;background:#f3f3f3" if name == objective else ""
         swatch = f'<span style="color:{OBJECTIVE_COLOURS[name]}">■</span>'
         rows.append(
-            f'<tr style="{weight}"><td>{swatch} {html.escape(OBJECTIVE_LABELS[name])}</td>'
-            f"<td>{html.escape(_GAN_LOSS[name])}</td>"
-            f'<td style="text-align:right">{fit.mean:+.2f}</td>'
-            f'<td style="text-align:right">{fit.std:.2f}</td>'
-            f'<td style="text-align:right">{value:.4g}</td></tr>'
+            f'<tr style="{weight}">'
+            f'<td style="{cell}">{swatch} {html.escape(OBJECTIVE_LABELS[name])}</td>'
+            f'<td style="{cell}">{html.escape(_GAN_LOSS[name])}</td>'
+            f'<td style="{num}">{fit.mean:+.2f}</td>'
+            f'<td style="{num}">{fit.std:.2f}</td>'
+            f'<td style="{num}">{value:.4f}</td></tr>'
         )
-    head = (
-        "<tr><th>objective (minimised over P_g)</th><th>GAN loss at the optimal D</th>"
-        "<th>fit μ</th><th>fit σ</th><th>value</th></tr>"
+    head = "".join(
+        f'<th style="{cell};text-align:left">{h}</th>'
+        for h in (
+            "objective (minimised over P_g)",
+            "GAN loss at the optimal D",
+            "fit μ",
+            "fit σ",
+            "value",
+        )
     )
     return (
-        '<table style="border-collapse:collapse;font-size:13px;line-height:1.5" '
-        'class="ganviz-fit-table">' + head + "".join(rows) + "</table>"
+        '<table style="border-collapse:collapse;font-size:13px;line-height:1.45" '
+        f'class="ganviz-fit-table"><tr>{head}</tr>' + "".join(rows) + "</table>"
     )
 
 
@@ -114,8 +123,7 @@ class DivergenceFitExplorer(ExplorerBase):
                 "modes": widgets.ToggleButtons(
                     options=[("2 modes", 2), ("3 modes", 3)],
                     value=2,
-                    description="P_data",
-                    style={"description_width": "90px", "button_width": "90px"},
+                    style={"button_width": "90px"},
                 ),
                 "separation": float_slider("separation", 3.5, 0.0, 8.0, 0.25),
                 "weight": float_slider("left weight", 0.6, 0.05, 0.95, 0.05),
@@ -134,7 +142,13 @@ class DivergenceFitExplorer(ExplorerBase):
             self.landscape = divergence_landscape(self.p_data, OBJECTIVES, self.lattice)
         self.drawn_objective = self.objective
         self.figure = FigureWidget(
-            divergence_fit_figure(self.p_data, self.landscape, objective=self.objective)
+            divergence_fit_figure(
+                self.p_data,
+                self.landscape,
+                objective=self.objective,
+                height=420,
+                show_legend=False,  # the table's colour swatches name the fits
+            )
         )
         self.table = widgets.HTML(fit_table_html(self.landscape, self.objective))
 
@@ -148,13 +162,13 @@ class DivergenceFitExplorer(ExplorerBase):
                 c["separation"],
                 c["weight"],
                 c["width"],
+                widgets.HTML("<b>landscape shown (right)</b>"),
+                c["landscape"],
             ]
         )
-        view_box = widgets.VBox(
-            [widgets.HTML("<b>landscape shown (right)</b>"), c["landscape"], self.table]
-        )
-        row = control_row(data_box, view_box)
-        view_box.layout.width = "720px"
+        table_box = widgets.VBox([self.table])
+        row = control_row(data_box, table_box)
+        table_box.layout.width = "auto"
         self.children = [row, self.message, self.figure]
 
     # -- state -------------------------------------------------------------------------
