@@ -53,6 +53,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -448,6 +449,37 @@ def _shared_grid(p_data: Distribution, lattice: GaussianLattice) -> Grid:
     return Grid(x, w, (x,))
 
 
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+@lru_cache(maxsize=2)
+def _lattice_terms_cached(means: bytes, stds: bytes, x: bytes, w: bytes) -> dict:
+    mu, sigma = np.meshgrid(np.frombuffer(means), np.frombuffer(stds))
+    mu, sigma = mu.ravel(), sigma.ravel()
+    xs, ws = np.frombuffer(x), np.frombuffer(w)
+    z = (xs[None, :] - mu[:, None]) / sigma[:, None]
+    z *= z
+    z *= -0.5
+    z -= (np.log(sigma) + _HALF_LOG_2PI)[:, None]
+    sqrt_q = np.exp(0.5 * z)
+    q = sqrt_q * sqrt_q
+    terms = {"lq": z, "sqrt_q": sqrt_q, "q": q, "q_log_q": _rows(q, z, ws)}
+    return {key: _readonly(value) for key, value in terms.items()}
+
+
+def _lattice_terms(lattice: GaussianLattice, x: np.ndarray, w: np.ndarray) -> dict:
+    """log q, √q, q and ∫ q log q for every lattice Gaussian on the grid (x, w), cached.
+
+    They do not depend on P_data: while a slider moves P_data inside the grid's box and
+    above its finest scale the grid stays the same, and only P_data's terms are new.
+    """
+    return _lattice_terms_cached(
+        lattice.means.tobytes(), lattice.stds.tobytes(), x.tobytes(), w.tobytes()
+    )
+
+
 @dataclass
 class _Data:
     """P_data on the shared grid: log density, moments and quantiles Q(Φ(z))."""
@@ -507,10 +539,13 @@ def _rows(*arrays: np.ndarray) -> np.ndarray:
     return np.einsum(spec, *arrays)
 
 
-def _evaluate(data: _Data, mu: np.ndarray, sigma: np.ndarray, names) -> dict[str, np.ndarray]:
+def _evaluate(
+    data: _Data, mu: np.ndarray, sigma: np.ndarray, names, terms: dict | None = None
+) -> dict[str, np.ndarray]:
     """Every objective in ``names`` for the Gaussians N(μᵢ, σᵢ²) at once: name → (m,).
 
-    One exponential pass gives √q (and q = √q²); JS needs one logarithm, of p + q:
+    One exponential pass gives √q (and q = √q²); JS needs one logarithm, of p + q.
+    ``terms`` holds what depends on the Gaussians and the grid only (:func:`_lattice_terms`):
 
     .. math:: JS = \\tfrac12\\int p\\log p + q\\log q - (p+q)\\log\\tfrac{p+q}{2},
               \\quad \\text{lsgan} = \\int \\frac{(p-q)^2}{p+q}
@@ -520,7 +555,7 @@ def _evaluate(data: _Data, mu: np.ndarray, sigma: np.ndarray, names) -> dict[str
     log_sigma = np.log(sigma)
     full = data.p_data.full_support
     w, lp, p = data.w, data.lp, data.p
-    cache: dict[str, np.ndarray] = {}
+    cache: dict[str, np.ndarray] = dict(terms or {})
 
     def lq():
         if "lq" not in cache:
@@ -541,6 +576,11 @@ def _evaluate(data: _Data, mu: np.ndarray, sigma: np.ndarray, names) -> dict[str
             cache["q"] = sqrt_q() * sqrt_q()
         return cache["q"]
 
+    def q_log_q():
+        if "q_log_q" not in cache:
+            cache["q_log_q"] = _rows(q(), lq(), w)  # −H(q) on the grid
+        return cache["q_log_q"]
+
     def p_plus_q():
         if "s" not in cache:
             cache["s"] = q() + p[None, :]
@@ -551,7 +591,7 @@ def _evaluate(data: _Data, mu: np.ndarray, sigma: np.ndarray, names) -> dict[str
             if not full:
                 cache["reverse"] = np.full(len(mu), np.inf)
             else:  # −H(q) − E_q[log p]
-                cache["reverse"] = _rows(q(), lq(), w) - _rows(q(), w * lp)
+                cache["reverse"] = q_log_q() - _rows(q(), w * lp)
         return cache["reverse"]
 
     def js():
@@ -560,7 +600,7 @@ def _evaluate(data: _Data, mu: np.ndarray, sigma: np.ndarray, names) -> dict[str
             log_s = np.zeros_like(s)
             np.log(s, out=log_s, where=s > 0)  # 0·log 0 = 0 (not s·log(s/2): s/2 may underflow)
             log_s -= LOG2
-            value = _dot(w, data.p_log_p) + _rows(q(), lq(), w) - _rows(s, log_s, w)
+            value = _dot(w, data.p_log_p) + q_log_q() - _rows(s, log_s, w)
             cache["js"] = np.clip(0.5 * value, 0.0, LOG2)
         return cache["js"]
 
@@ -680,7 +720,7 @@ def divergence_landscape(
     lattice = gaussian_lattice() if lattice is None else lattice
     data = _prepare(p_data, lattice)
     mu, sigma = lattice.flat()
-    flat = _evaluate(data, mu, sigma, objectives)
+    flat = _evaluate(data, mu, sigma, objectives, _lattice_terms(lattice, data.x, data.w))
     values = {name: flat[name].reshape(lattice.shape) for name in objectives}
     minima, minimum_values, lattice_minima = {}, {}, {}
     for name, image in values.items():
