@@ -25,7 +25,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..distributions import Distribution, Gaussian, Mixture
-from ..f_divergences import OBJECTIVE_LABELS, OBJECTIVES, Landscape, divergence_landscape
+from ..divergence_landscapes import Landscape, divergence_landscape
+from ..f_divergences import OBJECTIVE_LABELS, OBJECTIVES
 from . import style
 from ._assign import assign, batched, relayout
 
@@ -159,10 +160,11 @@ def divergence_fit_figure(
 ) -> go.Figure:
     """P_data with every objective's best Gaussian (left) and one objective's landscape (right).
 
-    ``landscape`` is a :class:`~ganviz.f_divergences.Landscape` of ``p_data`` (computed
-    with :func:`~ganviz.f_divergences.divergence_landscape` when omitted); ``objective``
-    chooses the landscape drawn and the fit drawn thick. ``show_legend=False`` leaves the
-    legend out for a shorter figure (the explorer's table names the colours).
+    ``landscape`` is a :class:`~ganviz.divergence_landscapes.Landscape` of ``p_data``
+    (computed with :func:`~ganviz.divergence_landscapes.divergence_landscape` when
+    omitted); ``objective`` chooses the landscape drawn and the fit drawn thick.
+    ``show_legend=False`` leaves the legend out for a shorter figure (the explorer's table
+    names the colours).
     """
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}; got {objective!r}")

@@ -11,7 +11,7 @@ A single Gaussian P_g = N(μ, σ²) cannot match it, so each objective of
 
 Left: P_data and every objective's best Gaussian. Right: the chosen objective over the
 (μ, σ) lattice — two basins where a fit must choose. Every control change recomputes
-all eight landscapes at once (:func:`ganviz.f_divergences.divergence_landscape`); the
+all eight landscapes at once (:func:`ganviz.divergence_landscapes.divergence_landscape`); the
 dropdown only swaps the landscape shown.
 
 >>> from ganviz.widgets import DivergenceFitExplorer
@@ -24,16 +24,14 @@ import html
 
 import ipywidgets as widgets
 
-from ..f_divergences import (
-    F_DIVERGENCES,
-    OBJECTIVE_LABELS,
-    OBJECTIVES,
+from ..divergence_landscapes import (
     GaussianLattice,
     Landscape,
     divergence_landscape,
     gaussian_lattice,
     mixture_of_modes,
 )
+from ..f_divergences import F_DIVERGENCES, OBJECTIVE_LABELS, OBJECTIVES
 from ..plots import style
 from ..plots.divergence_fit import (
     OBJECTIVE_COLOURS,
