@@ -119,3 +119,22 @@ def test_fits_equal_scipy_fits_of_the_same_objective():
     assert gv.js_divergence(e.p_data, e.fits["js"]) == pytest.approx(
         e.landscape.minimum_values["js"], rel=1e-6
     )
+
+
+def test_the_notebooks_try_this_prompts_hold():
+    e = DivergenceFitExplorer()
+    e.set(weight=0.5)  # 2: equal modes, JS covers, reverse KL still picks a mode
+    assert abs(e.fits["js"].mean) < 0.05 and e.fits["js"].std > 1.5
+    assert abs(abs(e.fits["kl_reverse"].mean) - 1.75) < 0.05
+    e.set(weight=0.6, separation=2.5)  # 3: JS and LSGAN cover, reverse KL / non-saturating seek
+    assert e.fits["js"].std > 1.0 and e.fits["lsgan"].std > 1.0
+    assert e.fits["kl_reverse"].std < 0.6 and e.fits["nonsaturating"].std < 0.6
+    e.set(separation=5.0)  # … and at 5 Hellinger seeks too
+    assert e.fits["hellinger"].mean == pytest.approx(-2.5, abs=0.05)
+    for name in ("kl_forward", "pearson", "w1"):
+        assert e.fits[name].std > 2.0
+    e.set(modes=3, separation=7.0, weight=0.3)  # 6: three modes, the middle one for the seekers
+    for name in ("kl_reverse", "nonsaturating"):
+        assert abs(e.fits[name].mean) < 0.05 and e.fits[name].std < 0.6
+    for name in ("js", "lsgan", "hellinger"):
+        assert e.fits[name].std > 2.0
