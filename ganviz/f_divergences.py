@@ -237,14 +237,44 @@ def _tail_std(dist: Distribution) -> float | None:
     return None
 
 
+def _component_covariances(dist: Distribution) -> list[np.ndarray] | None:
+    """Covariances of the Gaussian pieces whose tails ``dist`` has (2-D); None when unknown."""
+    if isinstance(dist, Gaussian):
+        return [np.atleast_2d(dist.covariance)]
+    if isinstance(dist, Empirical):
+        return [dist.bandwidth**2 * np.eye(dist.dim)]
+    if isinstance(dist, Uniform):
+        return []
+    if isinstance(dist, Mixture):
+        parts = [
+            _component_covariances(c)
+            for w, c in zip(dist.weights, dist.components, strict=True)
+            if w > 0
+        ]
+        return None if any(part is None for part in parts) else [c for part in parts for c in part]
+    return None
+
+
 def _pearson_tails_infinite(p: Distribution, q: Distribution) -> bool:
-    """∫ p²/q diverges in the tails: Gaussian-like tails need 2·s_q² > s_p² (1-D)."""
+    """∫ p²/q diverges in the tails.
+
+    1-D: Gaussian-like tails of widths s_p, s_q need 2·s_q² > s_p². 2-D (q a Gaussian):
+    every Gaussian piece Σ_k of p needs 2Σ_k⁻¹ − Σ_q⁻¹ positive definite.
+    """
     if not p.full_support:
         return False
-    s_p, s_q = _tail_std(p), _tail_std(q)
-    if s_p is None or s_q is None:
+    if p.dim == 1:
+        s_p, s_q = _tail_std(p), _tail_std(q)
+        if s_p is None or s_q is None:
+            return False
+        return not 2.0 * s_q**2 > s_p**2
+    pieces = _component_covariances(p)
+    if pieces is None or not isinstance(q, Gaussian):
         return False
-    return not 2.0 * s_q**2 > s_p**2
+    q_precision = np.linalg.inv(np.atleast_2d(q.covariance))
+    return any(
+        np.linalg.eigvalsh(2.0 * np.linalg.inv(cov) - q_precision).min() <= 0 for cov in pieces
+    )
 
 
 # -- one pair, adaptive quadrature -------------------------------------------------------

@@ -351,3 +351,19 @@ def test_lesson_default_splits_the_objectives_into_seekers_and_coverers():
     for name in fd.OBJECTIVES:
         fit = fd.fit_divergence(data, name)
         assert land.minimum_values[name] == pytest.approx(fit.value, rel=2e-3, abs=1e-4), name
+
+
+def test_two_d_pairs_factorise_into_the_one_d_closed_forms():
+    """Axis-aligned 2-D Gaussians: ∫p²/q and ∫√(pq) are products of the 1-D integrals."""
+    p = gv.Gaussian([0.0, 0.5], cov=[[1.0, 0.0], [0.0, 0.6]])
+    q = gv.Gaussian([1.0, 0.0], cov=[[1.44, 0.0], [0.0, 0.5]])
+    axes = [((0.0, 1.0), (1.0, 1.2)), ((0.5, math.sqrt(0.6)), (0.0, math.sqrt(0.5)))]
+    chi = np.prod([pearson_closed(*a, *b) + 1 for a, b in axes]) - 1
+    bc = np.prod([1 - hellinger_closed(*a, *b) for a, b in axes])
+    assert fd.f_divergence(p, q, "pearson") == pytest.approx(chi, rel=1e-7)
+    assert fd.f_divergence(p, q, "hellinger") == pytest.approx(1 - bc, rel=1e-7)
+    kl = sum(kl_closed(*a, *b) for a, b in axes)
+    assert fd.f_divergence(p, q, "kl_forward") == pytest.approx(kl, rel=1e-8)
+    # too light along one axis only (2·0.4 < 1): infinite
+    light = gv.Gaussian([0.0, 0.0], cov=[[0.4, 0.0], [0.0, 2.0]])
+    assert math.isinf(fd.f_divergence(gv.Gaussian([0.0, 0.0], std=1.0), light, "pearson"))
