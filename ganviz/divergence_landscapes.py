@@ -115,7 +115,8 @@ def _shared_grid(p_data: Distribution, lattice: GaussianLattice) -> Grid:
     regions = p_data.regions(0)
     x_lo = min(m_lo - _LATTICE_TAIL * s_hi, min(r.low for r in regions))
     x_hi = max(m_hi + _LATTICE_TAIL * s_hi, max(r.high for r in regions))
-    probe = np.linspace(x_lo, x_hi, 4001)
+    ends = [v for r in regions for v in (r.low, 0.5 * (r.low + r.high), r.high)]
+    probe = np.unique(np.concatenate([np.linspace(x_lo, x_hi, 4001), ends]))
     outside = np.maximum(np.maximum(m_lo - probe, probe - m_hi), 0.0)
     need = np.maximum(s_lo, outside / _LATTICE_TAIL)
     for r in regions:
@@ -362,8 +363,10 @@ class Landscape:
     """Objective values over a :class:`GaussianLattice` and each objective's minimum.
 
     ``values[name]`` has the lattice's image shape ``(n_σ, n_μ)``, ``inf`` where infinite.
-    ``minima[name]`` is the lattice minimum refined by a parabola along each axis (in μ and
-    log σ); ``minimum_values[name]`` the objective there, on the same grid.
+    ``minima[name]`` is the lattice minimum refined by a 5 × 5 zoom at half lattice steps
+    and a parabola along each axis (in μ and log σ); ``minimum_values[name]`` is the
+    objective there, on the same grid; ``lattice_minima[name]`` the (row, column) of the
+    lattice minimum.
     """
 
     lattice: GaussianLattice
