@@ -14,6 +14,7 @@ module                     figures
 :mod:`.field`              2-D D heatmap, samples, −∂ℓ/∂x arrows (theory or trainer)
 :mod:`.gradients`          cost vs D(G(z)), |gradient| vs separation, 1-D arrows
 :mod:`.modes`              mode collapse: densities/samples and JS, both KLs, coverage
+:mod:`.divergence_fit`     one Gaussian fitted by each GAN divergence; (μ, σ) landscapes
 :mod:`.dynamics`           Dirac-GAN vector field, trajectory, eigenvalues
 :mod:`.training`           trainer runs: losses, metrics, samples over time, images
 =========================  =====================================================
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from . import style
 from .density import critic_plot, density_plot, update_density_plot
+from .divergence_fit import divergence_fit_figure, update_divergence_fit_figure
 from .dynamics import (
     distance_figure,
     dynamics_figure,
@@ -73,6 +75,7 @@ __all__ = [
     "density_plot",
     "discriminator_field",
     "distance_figure",
+    "divergence_fit_figure",
     "dynamics_figure",
     "eigenvalue_figure",
     "generator_loss_figure",
@@ -92,6 +95,7 @@ __all__ = [
     "update_density_plot",
     "update_discriminator_field",
     "update_distance_figure",
+    "update_divergence_fit_figure",
     "update_eigenvalue_figure",
     "update_generator_loss_figure",
     "update_mode_collapse_figure",

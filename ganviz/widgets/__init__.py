@@ -17,6 +17,7 @@ import importlib
 _EXPLORERS = {
     "OptimalDiscriminatorExplorer": "discriminator",
     "DivergenceExplorer": "divergences",
+    "DivergenceFitExplorer": "divergence_fit",
     "VanishingGradientExplorer": "gradients",
     "ModeCollapseExplorer": "modes",
     "DynamicsExplorer": "dynamics",

@@ -94,6 +94,7 @@ NOTEBOOK_CASES = [
     NotebookCase("05_train_toy_gan.ipynb", button=r"^step$", run_timeout_s=300.0, voila=False),
     NotebookCase("06_train_image_gan.ipynb", button=r"^step$", run_timeout_s=300.0, voila=False),
     NotebookCase("07_training_dynamics.ipynb", slider=r"^step size h$"),
+    NotebookCase("08_losses_and_divergences.ipynb", slider=r"^separation$"),
 ]
 
 
