@@ -15,7 +15,7 @@ def test_notebook_07_is_stored_without_outputs():
     assert_stored_without_outputs(nb)
     assert "from ganviz.widgets import DynamicsExplorer" in nb.cells[1].source
     last = nb.cells[-1]
-    assert last.cell_type == "code" and "explorer.set" in last.source
+    assert last.cell_type == "code" and "check.set" in last.source
 
 
 def test_notebook_07_runs_headless():

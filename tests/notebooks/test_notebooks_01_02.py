@@ -22,7 +22,7 @@ def test_notebook_is_stored_without_outputs_and_ends_by_driving_the_explorer(nam
     assert f"from ganviz.widgets import {explorer}" in code
     assert "gv.fast_mode()" in code
     last = nb.cells[-1]
-    assert last.cell_type == "code" and "explorer.set(" in last.source and "assert" in last.source
+    assert last.cell_type == "code" and "check.set(" in last.source and "assert" in last.source
     assert "$$" in sources(nb, "markdown")  # equations
 
 

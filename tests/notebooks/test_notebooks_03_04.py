@@ -23,7 +23,7 @@ def test_notebook_is_thin_and_stored_without_outputs(name):
     markdown = sources(nb, "markdown")
     assert "$$" in markdown and "Try this" in markdown
     last = nb.cells[-1]
-    assert last.cell_type == "code" and "explorer.set(" in last.source
+    assert last.cell_type == "code" and "check.set(" in last.source
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
