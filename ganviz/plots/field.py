@@ -36,6 +36,9 @@ __all__ = [
 #: Trace names, in order, of every discriminator-field figure.
 FIELD_TRACES = ("D(x)", "D = ½", "p_data", "p_g", "real", "fake", "−∂ℓ/∂x", "manifold")
 
+#: A thin dark rim on sample markers, so orange fakes stay visible on the orange side of D.
+_OUTLINE = {"color": "rgba(30, 30, 30, 0.85)", "width": 0.7}
+
 
 def _arrow_segments(points: np.ndarray, vectors: np.ndarray, scale: float, max_length: float):
     """x, y and marker sizes of arrows drawn as 'tail, tip, gap' polyline segments.
@@ -216,17 +219,18 @@ def discriminator_field(
             ),
             _density_contour("p_data", data["p_data"], style.DATA),
             _density_contour("p_g", data["p_g"], style.FAKE),
-            go.Scattergl(
+            go.Scatter(
                 name="real",
                 mode="markers",
                 **data["real"],
-                marker={"color": style.DATA, "size": 4, "opacity": 0.7},
+                # outlined: the points sit on a heatmap of their own colours
+                marker={"color": style.DATA, "size": 5, "opacity": 0.8, "line": _OUTLINE},
             ),
-            go.Scattergl(
+            go.Scatter(
                 name="fake",
                 mode="markers",
                 **data["fake"],
-                marker={"color": style.FAKE, "size": 4, "opacity": 0.8},
+                marker={"color": style.FAKE, "size": 5, "opacity": 0.9, "line": _OUTLINE},
             ),
             go.Scatter(
                 name="−∂ℓ/∂x",

@@ -215,7 +215,7 @@ def mode_collapse_figure(
                 )
             )
         fig.add_trace(
-            go.Scattergl(
+            go.Scatter(
                 name="P_g samples",
                 mode="markers",
                 marker={"color": style.FAKE, "size": 4, "opacity": 0.6},

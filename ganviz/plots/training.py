@@ -241,7 +241,7 @@ def samples_over_time(
             continue
         real, fake = np.asarray(snap.real), np.asarray(snap.fake)
         fig.add_trace(
-            go.Scattergl(
+            go.Scatter(
                 x=real[:, 0],
                 y=real[:, 1],
                 mode="markers",
@@ -254,7 +254,7 @@ def samples_over_time(
             col=c,
         )
         fig.add_trace(
-            go.Scattergl(
+            go.Scatter(
                 x=fake[:, 0],
                 y=fake[:, 1],
                 mode="markers",
