@@ -26,6 +26,16 @@ JupyterLab and Voilà on slow or shared machines (Binder, a teacher's laptop):
   messages. Here a removed view stops listening at once and its plot is
   purged once its draw has ended.
 
+* **Plots drawn without their data.** plotly's kernel side deletes from the
+  figure's own data every property a page reports back after drawing (its
+  "trace deltas"), and a ``batch_update`` sends ``Undefined`` for each trace
+  that kept a property others changed, which the page draws as *no value*.
+  Either way a later full state or redraw lost arrays (Voilà drew notebook
+  01's D = ½ line and densities without their y). Here the page acknowledges
+  edits without reporting deltas, the kernel keeps every property it set, and
+  a batch is sent as one update per group of traces that changed the same
+  properties.
+
 Everything else is plotly's FigureWidget unchanged.
 """
 
@@ -40,6 +50,7 @@ from functools import cache
 import plotly
 import plotly.graph_objects as go
 import traitlets
+from plotly.basedatatypes import Undefined
 
 __all__ = ["FigureWidget"]
 
@@ -105,6 +116,23 @@ function recordingListeners(models, render) {
   }
 }
 
+// After every draw and edit, plotly's view reports to the kernel each property where what
+// plotly.js drew differs from the view model's copy of the figure ("trace deltas", whole
+// arrays included), and plotly's kernel side then *deletes* every reported property from
+// the figure's own data, keeping it only as a default. Whenever the model's copy is older
+// than the kernel's figure, that strips the kernel's figure of data (the next full state
+// it sends — Voilà's, a redisplay, an explorer shown again — draws a line without its y).
+// ganviz needs no defaults read back: acknowledge each edit with empty deltas instead.
+function acknowledgeEditsOnly(FigureView) {
+  if (FigureView.prototype.__ganvizAcknowledgeOnly) return;
+  FigureView.prototype._sendTraceDeltas = function (traceEditId) {
+    this.model.set("_js2py_traceDeltas", { trace_deltas: [], trace_edit_id: traceEditId });
+    this.touch();
+  };
+  FigureView.prototype._sendLayoutDelta = function () {};
+  FigureView.prototype.__ganvizAcknowledgeOnly = true;
+}
+
 export default () => {
   let inner = null;
   let ready = null;
@@ -126,6 +154,7 @@ export default () => {
       });
       ready = plotlyWidget(model).then((module) => {
         for (const [key, keep] of listeners) model.off("change:" + key, keep);
+        acknowledgeEditsOnly(module.FigureView);
         inner = module.default();
         inner.initialize(ctx);
         // Replay them to plotly's model, as the kernel sent them (no view exists yet).
@@ -173,6 +202,79 @@ class FigureWidget(go.FigureWidget):
     @traitlets.default("_figure_id")
     def _new_figure_id(self) -> str:
         return uuid.uuid4().hex
+
+    @traitlets.observe("_js2py_traceDeltas")
+    def _handler_js2py_traceDeltas(self, change):
+        """Acknowledge a trace edit, keeping every property the kernel set.
+
+        plotly's handler deletes from the figure's data each property the page
+        reports (moving it to the defaults), so a page that drew an older state
+        would strip the kernel's figure: the next full state sent (Voilà, a
+        redisplay) lacks those arrays. ganviz's front end reports no deltas; any
+        that arrive (a plain plotly front end) are ignored the same way.
+        """
+        message = change["new"]
+        if not message:
+            return
+        if message.get("trace_edit_id") == self._last_trace_edit_id:
+            self._trace_edit_in_process = False
+            if not self._layout_edit_in_process:
+                while self._waiting_edit_callbacks:
+                    self._waiting_edit_callbacks.pop()()
+        self._js2py_traceDeltas = None
+
+    @traitlets.observe("_js2py_layoutDelta")
+    def _handler_js2py_layoutDelta(self, change):
+        """Acknowledge a layout edit, keeping every layout property the kernel set."""
+        message = change["new"]
+        if not message:
+            return
+        if message.get("layout_edit_id") == self._last_layout_edit_id:
+            self._layout_edit_in_process = False
+            if not self._trace_edit_in_process:
+                while self._waiting_edit_callbacks:
+                    self._waiting_edit_callbacks.pop()()
+        self._js2py_layoutDelta = None
+
+    def _send_update_msg(
+        self, restyle_data, relayout_data, trace_indexes=None, source_view_id=None
+    ):
+        """Send a ``batch_update`` as updates whose every trace value is defined.
+
+        plotly sends one ``Plotly.update`` for the whole batch, with a value per
+        trace for every property any trace changed; a trace that did not change
+        that property gets ``Undefined``, which the page draws as *no value*: a
+        ``batch_update`` that moved ``x`` of one trace and ``x`` and ``y`` of the
+        others erased the first one's ``y`` in the browser (Voilà showed notebook
+        01's D = ½ line as a column at the left edge). Traces are grouped by the
+        properties they changed, one update per group, the layout with the first.
+        """
+        indexes = self._normalize_trace_indexes(trace_indexes)
+        # a value per trace (plotly.js repeats a shorter list, and a scalar means every trace)
+        per_trace = {
+            prop: values if isinstance(values, list) and values else [values]
+            for prop, values in restyle_data.items()
+        }
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for position in range(len(indexes)):
+            changed = tuple(
+                prop
+                for prop, values in per_trace.items()
+                if values[position % len(values)] is not Undefined
+            )
+            groups.setdefault(changed, []).append(position)
+        if not groups:
+            groups[()] = []
+        layout = relayout_data
+        for props, positions in groups.items():
+            subset = {
+                prop: [per_trace[prop][p % len(per_trace[prop])] for p in positions]
+                for prop in props
+            }
+            super()._send_update_msg(
+                subset, layout, [indexes[p] for p in positions], source_view_id=source_view_id
+            )
+            layout = {}
 
     def get_state(self, key=None, drop_defaults=False):
         """The widget state, with the figure as it is *now* (not as it was built)."""

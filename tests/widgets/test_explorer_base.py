@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 
@@ -44,9 +47,66 @@ def test_a_new_view_starts_from_the_current_figure_not_the_built_one():
     assert list(plain.get_state()["_widget_data"][0]["y"]) == [1, 2]
 
 
+def _page_reports(fig, **props) -> None:
+    """What plotly's front end sends after a draw: the properties where the page differs
+    from its copy of the figure (here, as if that copy were older than the kernel's)."""
+    delta = {"uid": fig.data[0].uid, "type": "scatter", **props}
+    fig._js2py_traceDeltas = {"trace_deltas": [delta], "trace_edit_id": fig._last_trace_edit_id}
+    fig._js2py_layoutDelta = {
+        "layout_delta": {"xaxis": {"range": [0, 1]}},
+        "layout_edit_id": fig._last_layout_edit_id,
+    }
+
+
+def test_what_the_page_reports_back_never_strips_the_kernels_figure():
+    """The root cause of plots drawn without their data (Voilà's notebook 01): plotly's kernel
+    side deletes every property a page reports from the figure's own data, so the next full
+    state it sends (Voilà, a redisplay) lacks them. ganviz's figure keeps them."""
+    y = np.array([0.5, 0.5])
+    plain = go.FigureWidget(go.Figure(go.Scatter(x=[0.0, 1.0], y=y, name="D = ½")))
+    _page_reports(plain, y=[0.5, 0.5])
+    assert "y" not in plain._data[0]  # plotly's own behaviour, which this guards against
+
+    fig = FigureWidget(go.Figure(go.Scatter(x=[0.0, 1.0], y=y, name="D = ½")))
+    fig.layout.xaxis.range = [-3, 3]
+    _page_reports(fig, y=[0.5, 0.5])
+    assert "y" in fig._data[0]
+    state = fig.get_state()
+    assert state["_widget_data"][0]["y"]["shape"] == (2,)
+    assert list(fig.layout.xaxis.range) == [-3, 3]
+    # the edits are acknowledged all the same (plotly's on_edits_completed callbacks run)
+    assert not fig._trace_edit_in_process and not fig._layout_edit_in_process
+    assert fig._js2py_traceDeltas is None and fig._js2py_layoutDelta is None
+
+
+def test_a_batch_update_never_sends_a_trace_an_undefined_value():
+    """plotly's batch_update sends each changed property for *every* trace of the batch,
+    ``Undefined`` where a trace kept its value, and the page draws that as no value (Voilà's
+    notebook 01: the D = ½ line lost its y). ganviz sends one update per group of traces
+    that changed the same properties."""
+    fig = FigureWidget(
+        go.Figure([go.Scatter(x=[0.0, 1.0], y=[0.0, 1.0]), go.Scatter(x=[0.0, 1.0], y=[2.0, 2.0])])
+    )
+    sent = []
+    fig.observe(lambda change: change["new"] and sent.append(change["new"]), "_py2js_update")
+    with fig.batch_update():
+        fig.data[0].x, fig.data[0].y = np.array([5.0, 6.0]), np.array([1.0, 1.0])
+        fig.data[1].x = np.array([7.0, 8.0])
+        fig.layout.title.text = "moved"
+    serialised = [json.dumps(m, default=lambda v: "<array>") for m in sent]
+    assert all("_undefined_" not in s and "Undefined" not in s for s in serialised)
+    by_traces = {tuple(m["style_traces"]): m for m in sent}
+    assert set(by_traces) == {(0,), (1,)}
+    assert set(by_traces[(0,)]["style_data"]) == {"x", "y"} and set(
+        by_traces[(1,)]["style_data"]
+    ) == {"x"}
+    assert sum(bool(m["layout_data"]) for m in sent) == 1  # the layout travels once
+    assert list(fig.data[1].y) == [2.0, 2.0] and list(fig.data[1].x) == [7.0, 8.0]
+
+
 def test_plotly_js_is_shipped_once_per_page_not_evaluated_per_figure():
     fig = FigureWidget()
-    assert len(fig._esm) < 5_000  # a small loader, not the 5 MB bundle
+    assert len(fig._esm) < 20_000  # a small loader, not the 5 MB bundle
     assert "globalThis[KEY]" in fig._esm and "initialize" in fig._esm
     # every kernel → browser message of plotly's widget is kept while the bundle loads
     import plotly.basewidget
