@@ -274,11 +274,14 @@ class Gaussian(Distribution):
     def regions(self, axis: int = 0) -> list[Region]:
         if self.dim == 1:
             mu, sd = self._mean, self._std
+            width = sd
         else:
+            # extent from the marginal std, panel scale from the conditional one
+            # (1/√(Σ⁻¹)ₐₐ): a correlated Gaussian is a ridge that narrow across the axis
             mu, sd = self._mean[axis], math.sqrt(self._cov[axis, axis])
-        return [
-            Region(mu - GAUSSIAN_TAIL * sd, mu + GAUSSIAN_TAIL * sd, sd, mu - 4 * sd, mu + 4 * sd)
-        ]
+            width = 1.0 / math.sqrt(self._precision[axis, axis])
+        tail = GAUSSIAN_TAIL * sd
+        return [Region(mu - tail, mu + tail, width, mu - 4 * sd, mu + 4 * sd)]
 
     def shift(self, delta) -> Gaussian:
         d = self._delta(delta)
@@ -602,9 +605,29 @@ class Empirical(Distribution):
 
     def regions(self, axis: int = 0) -> list[Region]:
         coords = self.points if self.dim == 1 else self.points[:, axis]
-        h = self.bandwidth
-        lo, hi = float(coords.min()), float(coords.max())
-        return [Region(lo - GAUSSIAN_TAIL * h, hi + GAUSSIAN_TAIL * h, h, lo - 3 * h, hi + 3 * h)]
+        return self.cluster_regions(coords, self.bandwidth)
+
+    @staticmethod
+    def cluster_regions(coords: np.ndarray, h: float) -> list[Region]:
+        """One region per cluster of kernel centres ``coords`` (a gap > 2·10h splits them).
+
+        Far-apart groups of points thus leave a gap between their regions, which
+        quadrature bridges with a few geometric panels instead of panels of width h.
+        """
+        c = np.sort(np.asarray(coords, dtype=float).reshape(-1))
+        breaks = np.nonzero(np.diff(c) > 2 * GAUSSIAN_TAIL * h)[0]
+        starts = np.concatenate([[0], breaks + 1])
+        ends = np.concatenate([breaks, [len(c) - 1]])
+        return [
+            Region(
+                float(c[i]) - GAUSSIAN_TAIL * h,
+                float(c[j]) + GAUSSIAN_TAIL * h,
+                h,
+                float(c[i]) - 3 * h,
+                float(c[j]) + 3 * h,
+            )
+            for i, j in zip(starts, ends, strict=True)
+        ]
 
     def shift(self, delta) -> Empirical:
         return Empirical(self.points + self._delta(delta), self.bandwidth)
