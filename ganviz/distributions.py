@@ -43,6 +43,8 @@ __all__ = [
 #: Half-width of a Gaussian's extent in standard deviations. exp(-10**2/2) is
 #: about 2e-22, far below anything the theory functions can resolve.
 GAUSSIAN_TAIL = 10.0
+#: Largest standard deviation: its square (and a 2×2 determinant of such squares) fits in float64.
+_LARGEST_STD = 1e75
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,11 @@ class Gaussian(Distribution):
                 std_value = math.sqrt(var)
             else:
                 std_value = check.positive_float(1.0 if std is None else std, "std")
+            if std_value > _LARGEST_STD:
+                raise ValueError(
+                    f"std must be ≤ {_LARGEST_STD:g} (its square must fit in float64), "
+                    f"got {std_value!r}"
+                )
             self._mean = float(mean_arr)
             self._std = std_value
             self._cov = np.array([[std_value**2]])
@@ -206,7 +213,8 @@ class Gaussian(Distribution):
                     raise ValueError(
                         f"std must be a number > 0 or two numbers > 0 in 2-D, got {std!r}"
                     )
-                cov_arr = np.diag(std_arr**2)
+                with np.errstate(over="ignore"):
+                    cov_arr = np.diag(std_arr**2)
             else:
                 cov_arr = check.finite_array(cov, "cov")
                 if cov_arr.shape != (2, 2):
@@ -214,7 +222,13 @@ class Gaussian(Distribution):
                 if not np.allclose(cov_arr, cov_arr.T, rtol=1e-10, atol=1e-12):
                     raise ValueError("cov must be symmetric (cov[0][1] == cov[1][0])")
                 cov_arr = 0.5 * (cov_arr + cov_arr.T)
-            det = cov_arr[0, 0] * cov_arr[1, 1] - cov_arr[0, 1] ** 2
+            with np.errstate(over="ignore"):
+                det = cov_arr[0, 0] * cov_arr[1, 1] - cov_arr[0, 1] ** 2
+            if not (np.all(np.isfinite(cov_arr)) and np.isfinite(det)):
+                raise ValueError(
+                    "cov (or std²) overflows float64: standard deviations must be "
+                    f"≤ {_LARGEST_STD:g}, got cov={cov_arr.tolist()}"
+                )
             if cov_arr[0, 0] <= 0 or det <= 1e-300:
                 raise ValueError(
                     "cov must be positive definite (variances > 0 and "

@@ -273,14 +273,13 @@ def _axis_rule(regions: list[Region], dim: int, extra_edges=()) -> tuple[np.ndar
     m = _NODES_PER_PANEL[dim]
     nodes, weights = _legendre(m)
     max_panels = _MAX_NODES_PER_AXIS[dim] // m
+    # Over budget: first drop the extra edges (the densities' own panels matter more),
+    # then widen the panels (accuracy degrades gracefully).
+    edges = _panel_edges(regions, 1.0, extra_edges, max_panels)
     refine = 1.0
-    while True:
-        edges = _panel_edges(regions, refine, extra_edges, max_panels)
-        if edges is not None:
-            break
-        refine *= 2.0  # too many panels: widen them (accuracy degrades gracefully)
-        if refine > 2.0**40:  # the extra edges alone exceed the budget: drop them
-            extra_edges, refine = (), 1.0
+    while edges is None:
+        edges = _panel_edges(regions, refine, (), max_panels)
+        refine *= 2.0
     left, width = edges[:-1, None], np.diff(edges)[:, None]
     x = (left + 0.5 * width * (nodes + 1.0)).ravel()
     w = (0.5 * width * weights).ravel()

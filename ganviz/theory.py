@@ -433,7 +433,7 @@ def wasserstein_distance(
     """
     check.same_dim(p, q, ("p", "q"))
     if p.dim == 1:
-        return _w1_1d(p, q, make_grid((p, q), grid), grid)
+        return _w1_1d(p, q, make_grid((p, q), grid, ("p", "q")), grid)
     n = check.sample_count(n_samples, "n_samples")
     if n < 2:
         raise ValueError(f"n_samples must be ≥ 2, got {n_samples}")
