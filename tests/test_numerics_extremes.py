@@ -102,10 +102,12 @@ def minimax_gradient_reference(distance: float) -> float:
     By quad in u = x − Δ/2 (centred on the switch), the integrand scaled by e^{Δ²/8}.
     """
     d = distance
+    if d * d / 8 > 800:  # below the smallest float64: exactly 0
+        return 0.0
 
     def f(u):  # log q(Δ/2 + u) + Δ²/8 = −½(u − Δ/2)² + Δ²/8 − ½log 2π ;  s = −Δu
-        return math.exp(-0.5 * u * u + 0.5 * d * u - 0.5 * math.log(2 * math.pi)) * special.expit(
-            -d * u
+        return math.exp(
+            -0.5 * u * u + 0.5 * d * u - 0.5 * math.log(2 * math.pi) + special.log_expit(-d * u)
         )
 
     scaled = integrate.quad(f, -40, 40, points=[0.0], limit=400, epsabs=0, epsrel=1e-12)[0]
@@ -321,3 +323,39 @@ def test_extreme_inputs_run_in_bounded_time(p, q):
         elapsed = time.perf_counter() - start
         assert elapsed < 0.5, (call, elapsed)
         assert not np.any(np.isnan(np.asarray(getattr(value, "js", value), dtype=float)))
+
+
+# -- gradient curves over many separations (ganviz.fitting.gradient_curves) -----------------
+
+
+def test_gradient_curves_far_separations_match_quadrature():
+    from ganviz.fitting import gradient_curves
+
+    seps = np.array([3.0, 12.0, 30.0, 1e3, 1e4, 1e6])
+    curves = gradient_curves(gv.Gaussian(0, 1), gv.Gaussian(0, 1), seps)
+    minimax = np.array([minimax_gradient_reference(d) for d in seps])
+    np.testing.assert_allclose(curves["minimax"], minimax, rtol=1e-6, atol=0)
+    # non-saturating + minimax = E_g[s'] = Δ for unit Gaussians
+    np.testing.assert_allclose(curves["nonsaturating"], seps - minimax, rtol=1e-9)
+    np.testing.assert_allclose(curves["wasserstein"], 1.0)
+
+
+def test_gradient_curves_six_decades_apart_in_scale():
+    """Minimax gradient of N(0, 1e-3) against N(Δ, 1e3): quad in P_data's whitened variable."""
+    from ganviz.fitting import gradient_curves
+
+    sp, sq = 1e-3, 1e3
+    seps = np.array([0.3, 1.0, 8.0])
+
+    def reference(delta):
+        p, q = stats.norm(0, sp), stats.norm(delta, sq)
+
+        def f(z):  # q · D* · (−s'), x = σ_p z
+            x = sp * z
+            ds = -x / sp**2 + (x - delta) / sq**2
+            return sp * q.pdf(x) * special.expit(p.logpdf(x) - q.logpdf(x)) * -ds
+
+        return integrate.quad(f, -60, 60, points=[0.0], epsabs=0, epsrel=1e-10, limit=400)[0]
+
+    got = gradient_curves(gv.Gaussian(0, sp), gv.Gaussian(0, sq), seps)["minimax"]
+    np.testing.assert_allclose(got, [reference(d) for d in seps], rtol=1e-6)
