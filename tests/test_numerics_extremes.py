@@ -340,6 +340,7 @@ def test_gradient_curves_far_separations_match_quadrature():
     np.testing.assert_allclose(curves["wasserstein"], 1.0)
 
 
+@pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
 def test_gradient_curves_six_decades_apart_in_scale():
     """Minimax gradient of N(0, 1e-3) against N(Δ, 1e3): quad in P_data's whitened variable."""
     from ganviz.fitting import gradient_curves
@@ -359,3 +360,26 @@ def test_gradient_curves_six_decades_apart_in_scale():
 
     got = gradient_curves(gv.Gaussian(0, sp), gv.Gaussian(0, sq), seps)["minimax"]
     np.testing.assert_allclose(got, [reference(d) for d in seps], rtol=1e-6)
+
+
+# -- shift sweeps (ganviz.sweeps.shift_sweep) ---------------------------------------------------
+
+
+def test_shift_sweep_over_a_million_sigma():
+    from ganviz.sweeps import shift_sweep
+
+    shifts = np.linspace(-1e6, 1e6, 5)
+    sweep = shift_sweep(gv.Gaussian(0, 1), gv.Gaussian(0, 1), shifts)
+    np.testing.assert_allclose(sweep.js, [LOG2, LOG2, 0.0, LOG2, LOG2], atol=1e-12)
+    np.testing.assert_allclose(sweep.kl_data_g, shifts**2 / 2, rtol=1e-10)
+    np.testing.assert_allclose(sweep.w1, np.abs(shifts), rtol=1e-10)
+    np.testing.assert_allclose(sweep.value, 2 * sweep.js - 2 * LOG2, atol=1e-10)
+
+
+def test_shift_sweep_twelve_decades_apart_in_scale():
+    from ganviz.sweeps import shift_sweep
+
+    shifts = np.array([0.0, 1.0])
+    sweep = shift_sweep(gv.Gaussian(0, 1e-6), gv.Gaussian(0, 1e6), shifts)
+    exact = [kl_gaussians(0, 1e-12, t, 1e12) for t in shifts]
+    np.testing.assert_allclose(sweep.kl_data_g, exact, rtol=1e-10)
