@@ -12,7 +12,7 @@ The automatic rule is *composite Gauss–Legendre* along each axis:
   boundary, so a jump never sits inside a panel;
 * in a *gap* between such regions, where every density is below e^-50 of
   its peak, panels grow geometrically (×2) from the scale at each end, so
-  two Gaussians 10¹²σ apart cost about 80 panels, not 10¹²;
+  two unit Gaussians 10⁶σ apart cost 78 panels and 10¹²σ apart 118, not 10¹²;
 * panel edges closer than a few float64 spacings are merged (never a fixed
   fraction of the span, which used to erase a 10⁻⁶-wide density next to a
   10⁶-wide one).
@@ -25,12 +25,19 @@ else the direction joining the two distributions' means (so the line where
 D* switches is straight across one axis). Along a frame axis each
 component contributes its marginal extent and its *conditional* width
 (1/√(eᵀΣ⁻¹e)), which resolves components not aligned with the frame.
-Uniform boxes keep the coordinate axes as frame.
+Uniform boxes keep the coordinate axes as frame. One frame serves the
+whole pair, so two elongated Gaussians in *different* orientations are
+resolved only within the node budget (600 per axis in 2-D): their oblique
+ridges then need more panels than that, the panels are widened and the
+accuracy drops to ~1e-5. Over budget an axis first loses the extra edges
+(where D* switches), then its panels are widened.
 
 Inputs the float64 grid cannot resolve raise :class:`ValueError` naming the
-distribution: a length scale below 2²⁰ float spacings of the coordinates
-where the density lives (e.g. ``Gaussian(1e12, 1)`` next to ``Gaussian(0, 1)``
-in 1-D is fine, ``Gaussian(1e20, 1)`` is not), or an extent that overflows.
+distribution: a length scale below 2¹⁰ float spacings of the coordinates
+where the density lives (so nodes sit within 2⁻¹¹ of a scale of where they
+should; e.g. ``Gaussian(1e12, 1)`` next to ``Gaussian(0, 1)`` is fine,
+``Gaussian(1e20, 1)`` is not), a scale below 1e-150, or an extent that
+overflows.
 
 A user may pass ``grid=`` to any theory function instead:
 
