@@ -27,10 +27,11 @@ component contributes its marginal extent and its *conditional* width
 (1/√(eᵀΣ⁻¹e)), which resolves components not aligned with the frame.
 Uniform boxes keep the coordinate axes as frame. One frame serves the
 whole pair, so two elongated Gaussians in *different* orientations are
-resolved only within the node budget (600 per axis in 2-D): their oblique
-ridges then need more panels than that, the panels are widened and the
-accuracy drops to ~1e-5. Over budget an axis first loses the extra edges
-(where D* switches), then its panels are widened.
+resolved only within the node budget (600² nodes in the plane, one axis up
+to 2400 when the other needs fewer): their oblique ridges may need more,
+the panels are then widened and the accuracy drops to ~1e-5. Over budget
+the extra edges (where D* switches) go first, then each axis is held to
+600 nodes by widening its panels.
 
 Inputs the float64 grid cannot resolve raise :class:`ValueError` naming the
 distribution: a length scale below 2¹⁰ float spacings of the coordinates
@@ -64,6 +65,8 @@ __all__ = ["Grid", "auto_grid", "make_grid", "regular_grid", "view_axes"]
 #: Gauss–Legendre nodes per panel and the largest number of nodes per axis.
 _NODES_PER_PANEL = {1: 8, 2: 4}
 _MAX_NODES_PER_AXIS = {1: 200_000, 2: 600}
+#: In 2-D one axis may take up to this many times its share when the other needs less.
+_WIDEST_AXIS_FACTOR = 4
 #: Growth factor of panel widths across a gap between regions.
 _GAP_GROWTH = 2.0
 #: A length scale must span at least this many float64 spacings of its coordinates.
@@ -276,10 +279,8 @@ def _panel_edges(regions: list[Region], refine: float, extra_edges=(), max_panel
     return edges[keep]
 
 
-def _axis_rule(regions: list[Region], dim: int, extra_edges=()) -> tuple[np.ndarray, np.ndarray]:
-    m = _NODES_PER_PANEL[dim]
-    nodes, weights = _legendre(m)
-    max_panels = _MAX_NODES_PER_AXIS[dim] // m
+def _axis_edges(regions: list[Region], dim: int, extra_edges=()) -> np.ndarray:
+    max_panels = _MAX_NODES_PER_AXIS[dim] // _NODES_PER_PANEL[dim]
     # Over budget: first drop the extra edges (the densities' own panels matter more),
     # then widen the panels (accuracy degrades gracefully).
     edges = _panel_edges(regions, 1.0, extra_edges, max_panels)
@@ -287,6 +288,32 @@ def _axis_rule(regions: list[Region], dim: int, extra_edges=()) -> tuple[np.ndar
     while edges is None:
         edges = _panel_edges(regions, refine, (), max_panels)
         refine *= 2.0
+    return edges
+
+
+def _plane_edges(per_axis, extras) -> list[np.ndarray]:
+    """Panel edges of both 2-D axes under a budget on the *product* of their nodes.
+
+    An axis may exceed its share (600 nodes) when the other needs fewer, as long
+    as the plane holds at most 600² nodes; only beyond that are extra edges
+    dropped and then panels widened, axis by axis.
+    """
+    m = _NODES_PER_PANEL[2]
+    share = _MAX_NODES_PER_AXIS[2] // m
+    for extra in (extras, ((), ())):
+        edges = [
+            _panel_edges(regs, 1.0, e, _WIDEST_AXIS_FACTOR * share)
+            for regs, e in zip(per_axis, extra, strict=True)
+        ]
+        if all(e is not None for e in edges) and (
+            (len(edges[0]) - 1) * (len(edges[1]) - 1) <= share * share
+        ):
+            return edges
+    return [_axis_edges(regs, 2, e) for regs, e in zip(per_axis, extras, strict=True)]
+
+
+def _axis_rule(edges: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    nodes, weights = _legendre(_NODES_PER_PANEL[dim])
     left, width = edges[:-1, None], np.diff(edges)[:, None]
     x = (left + 0.5 * width * (nodes + 1.0)).ravel()
     w = (0.5 * width * weights).ravel()
@@ -326,7 +353,8 @@ def auto_grid(*dists: Distribution, extra_edges=(), frame=None, names=None) -> G
         extras = tuple(extra_edges)
     else:
         extras = ((), ())
-    rules = [_axis_rule(regs, dim, extra) for regs, extra in zip(per_axis, extras, strict=True)]
+    edges = _plane_edges(per_axis, extras) if dim == 2 else [_axis_edges(per_axis[0], 1, extras[0])]
+    rules = [_axis_rule(e, dim) for e in edges]
     return _tensor(tuple(r[0] for r in rules), tuple(r[1] for r in rules), frame)
 
 
