@@ -180,7 +180,7 @@ def generator_gradient(
     >>> gv.generator_gradient(data, fake, "wasserstein")    # 1.0: the critic's slope
 
     (For unit Gaussians Δ apart the minimax value is Δ·∫ p_g D* dx, about
-    3.93·10⁻⁴ at Δ = 8 (scipy.integrate.quad gives 3.9287e-4), 4·10⁻⁶ at
+    3.93·10⁻⁴ at Δ = 8 (scipy.integrate.quad gives 3.9287e-4), 4.5·10⁻⁶ at
     Δ = 10 and 1.7·10⁻⁴⁹ at Δ = 30; the non-saturating one is Δ minus that.)
     """
     check.same_dim(p_data, p_g)
