@@ -43,6 +43,8 @@ __all__ = [
 #: Half-width of a Gaussian's extent in standard deviations. exp(-10**2/2) is
 #: about 2e-22, far below anything the theory functions can resolve.
 GAUSSIAN_TAIL = 10.0
+#: Largest standard deviation: its square (and a 2×2 determinant of such squares) fits in float64.
+_LARGEST_STD = 1e75
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,11 @@ class Gaussian(Distribution):
                 std_value = math.sqrt(var)
             else:
                 std_value = check.positive_float(1.0 if std is None else std, "std")
+            if std_value > _LARGEST_STD:
+                raise ValueError(
+                    f"std must be ≤ {_LARGEST_STD:g} (its square must fit in float64), "
+                    f"got {std_value!r}"
+                )
             self._mean = float(mean_arr)
             self._std = std_value
             self._cov = np.array([[std_value**2]])
@@ -206,7 +213,8 @@ class Gaussian(Distribution):
                     raise ValueError(
                         f"std must be a number > 0 or two numbers > 0 in 2-D, got {std!r}"
                     )
-                cov_arr = np.diag(std_arr**2)
+                with np.errstate(over="ignore"):
+                    cov_arr = np.diag(std_arr**2)
             else:
                 cov_arr = check.finite_array(cov, "cov")
                 if cov_arr.shape != (2, 2):
@@ -214,7 +222,13 @@ class Gaussian(Distribution):
                 if not np.allclose(cov_arr, cov_arr.T, rtol=1e-10, atol=1e-12):
                     raise ValueError("cov must be symmetric (cov[0][1] == cov[1][0])")
                 cov_arr = 0.5 * (cov_arr + cov_arr.T)
-            det = cov_arr[0, 0] * cov_arr[1, 1] - cov_arr[0, 1] ** 2
+            with np.errstate(over="ignore"):
+                det = cov_arr[0, 0] * cov_arr[1, 1] - cov_arr[0, 1] ** 2
+            if not (np.all(np.isfinite(cov_arr)) and np.isfinite(det)):
+                raise ValueError(
+                    "cov (or std²) overflows float64: standard deviations must be "
+                    f"≤ {_LARGEST_STD:g}, got cov={cov_arr.tolist()}"
+                )
             if cov_arr[0, 0] <= 0 or det <= 1e-300:
                 raise ValueError(
                     "cov must be positive definite (variances > 0 and "
@@ -274,11 +288,14 @@ class Gaussian(Distribution):
     def regions(self, axis: int = 0) -> list[Region]:
         if self.dim == 1:
             mu, sd = self._mean, self._std
+            width = sd
         else:
+            # extent from the marginal std, panel scale from the conditional one
+            # (1/√(Σ⁻¹)ₐₐ): a correlated Gaussian is a ridge that narrow across the axis
             mu, sd = self._mean[axis], math.sqrt(self._cov[axis, axis])
-        return [
-            Region(mu - GAUSSIAN_TAIL * sd, mu + GAUSSIAN_TAIL * sd, sd, mu - 4 * sd, mu + 4 * sd)
-        ]
+            width = 1.0 / math.sqrt(self._precision[axis, axis])
+        tail = GAUSSIAN_TAIL * sd
+        return [Region(mu - tail, mu + tail, width, mu - 4 * sd, mu + 4 * sd)]
 
     def shift(self, delta) -> Gaussian:
         d = self._delta(delta)
@@ -602,9 +619,29 @@ class Empirical(Distribution):
 
     def regions(self, axis: int = 0) -> list[Region]:
         coords = self.points if self.dim == 1 else self.points[:, axis]
-        h = self.bandwidth
-        lo, hi = float(coords.min()), float(coords.max())
-        return [Region(lo - GAUSSIAN_TAIL * h, hi + GAUSSIAN_TAIL * h, h, lo - 3 * h, hi + 3 * h)]
+        return self.cluster_regions(coords, self.bandwidth)
+
+    @staticmethod
+    def cluster_regions(coords: np.ndarray, h: float) -> list[Region]:
+        """One region per cluster of kernel centres ``coords`` (a gap > 2·10h splits them).
+
+        Far-apart groups of points thus leave a gap between their regions, which
+        quadrature bridges with a few geometric panels instead of panels of width h.
+        """
+        c = np.sort(np.asarray(coords, dtype=float).reshape(-1))
+        breaks = np.nonzero(np.diff(c) > 2 * GAUSSIAN_TAIL * h)[0]
+        starts = np.concatenate([[0], breaks + 1])
+        ends = np.concatenate([breaks, [len(c) - 1]])
+        return [
+            Region(
+                float(c[i]) - GAUSSIAN_TAIL * h,
+                float(c[j]) + GAUSSIAN_TAIL * h,
+                h,
+                float(c[i]) - 3 * h,
+                float(c[j]) + 3 * h,
+            )
+            for i, j in zip(starts, ends, strict=True)
+        ]
 
     def shift(self, delta) -> Empirical:
         return Empirical(self.points + self._delta(delta), self.bandwidth)

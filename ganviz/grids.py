@@ -1,16 +1,44 @@
-"""Quadrature grids chosen from the distributions' extents.
+"""Quadrature grids chosen from the distributions' own length scales.
 
 Every integral in the theory functions is a weighted sum
 
 .. math:: \\int f(x)\\,dx \\approx \\sum_i w_i f(x_i).
 
-The automatic rule is *composite Gauss–Legendre*: the real line (or each axis
-of the plane) is cut into panels no wider than the narrowest length scale of
-the densities that live there (a Gaussian's σ, a KDE's bandwidth), with panel
-edges exactly on every uniform's boundary, and each panel gets a few
-Gauss–Legendre nodes. Smooth densities are then integrated to ~1e-10, and a
-jump in a density never sits inside a panel. In 2-D the rule is the tensor
-product of the two axis rules.
+The automatic rule is *composite Gauss–Legendre* along each axis:
+
+* where a density lives (a Gaussian's ±10σ, a uniform's interval, a KDE's
+  points ± 10h) the axis is cut into panels no wider than the narrowest
+  length scale living there, with panel edges exactly on every uniform's
+  boundary, so a jump never sits inside a panel;
+* in a *gap* between such regions, where every density is below e^-50 of
+  its peak, panels grow geometrically (×2) from the scale at each end, so
+  two unit Gaussians 10⁶σ apart cost 78 panels and 10¹²σ apart 118, not 10¹²;
+* panel edges closer than a few float64 spacings are merged (never a fixed
+  fraction of the span, which used to erase a 10⁻⁶-wide density next to a
+  10⁶-wide one).
+
+Smooth densities are then integrated to ~1e-10. In 2-D the rule is a
+tensor product of two such axis rules in a *frame* chosen from the
+components: the principal axes of the most elongated Gaussian (so a
+correlated Gaussian with ρ = 0.999 is resolved across its narrow axis), or
+else the direction joining the two distributions' means (so the line where
+D* switches is straight across one axis). Along a frame axis each
+component contributes its marginal extent and its *conditional* width
+(1/√(eᵀΣ⁻¹e)), which resolves components not aligned with the frame.
+Uniform boxes keep the coordinate axes as frame. One frame serves the
+whole pair, so two elongated Gaussians in *different* orientations are
+resolved only within the node budget (600² nodes in the plane, one axis up
+to 2400 when the other needs fewer): their oblique ridges may need more,
+the panels are then widened and the accuracy drops to ~1e-5. Over budget
+the extra edges (where D* switches) go first, then each axis is held to
+600 nodes by widening its panels.
+
+Inputs the float64 grid cannot resolve raise :class:`ValueError` naming the
+distribution: a length scale below 2¹⁰ float spacings of the coordinates
+where the density lives (so nodes sit within 2⁻¹¹ of a scale of where they
+should; e.g. ``Gaussian(1e12, 1)`` next to ``Gaussian(0, 1)`` is fine,
+``Gaussian(1e20, 1)`` is not), a scale below 1e-150, or an extent that
+overflows.
 
 A user may pass ``grid=`` to any theory function instead:
 
@@ -23,19 +51,31 @@ A user may pass ``grid=`` to any theory function instead:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from . import _validation as check
-from .distributions import Distribution, Region
+from .distributions import GAUSSIAN_TAIL, Distribution, Empirical, Gaussian, Mixture, Region
 
 __all__ = ["Grid", "auto_grid", "make_grid", "regular_grid", "view_axes"]
 
 #: Gauss–Legendre nodes per panel and the largest number of nodes per axis.
 _NODES_PER_PANEL = {1: 8, 2: 4}
 _MAX_NODES_PER_AXIS = {1: 200_000, 2: 600}
+#: In 2-D one axis may take up to this many times its share when the other needs less.
+_WIDEST_AXIS_FACTOR = 4
+#: Growth factor of panel widths across a gap between regions.
+_GAP_GROWTH = 2.0
+#: A length scale must span at least this many float64 spacings of its coordinates.
+_MIN_ULPS_PER_SCALE = 2.0**10
+#: Panel edges closer than this many float64 spacings are merged.
+_MERGE_ULPS = 16.0
+#: Elongation (ratio of principal standard deviations) above which the 2-D frame
+#: follows a Gaussian's principal axes.
+_ELONGATED = 1.25
 
 
 @dataclass(frozen=True)
@@ -45,11 +85,15 @@ class Grid:
     ``axes`` holds the per-axis nodes of a tensor grid; ``points`` is flat:
     ``(n,)`` in 1-D, ``(nx·ny, 2)`` in 2-D with x varying fastest, so that
     ``values.reshape(len(ys), len(xs))`` gives an image with rows along y.
+    ``frame`` (2-D automatic grids only) is the 2×2 rotation whose columns
+    are the directions of ``axes``: ``points = (a0, a1) @ frame.T``; ``None``
+    means the coordinate axes.
     """
 
     points: np.ndarray
     weights: np.ndarray
     axes: tuple[np.ndarray, ...]
+    frame: np.ndarray | None = None
 
     @property
     def dim(self) -> int:
@@ -70,15 +114,17 @@ class Grid:
         return len(self.weights)
 
 
-def _tensor(axes: tuple[np.ndarray, ...], axis_weights: tuple[np.ndarray, ...]) -> Grid:
+def _tensor(axes: tuple[np.ndarray, ...], axis_weights: tuple[np.ndarray, ...], frame=None) -> Grid:
     if len(axes) == 1:
         return Grid(axes[0], axis_weights[0], axes)
     xs, ys = axes
     check.grid_size(len(xs) * len(ys))
     gx, gy = np.meshgrid(xs, ys)  # rows follow y
     points = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    if frame is not None:
+        points = points @ frame.T
     weights = np.outer(axis_weights[1], axis_weights[0]).ravel()
-    return Grid(points, weights, axes)
+    return Grid(points, weights, axes, frame)
 
 
 @lru_cache(maxsize=8)
@@ -86,15 +132,110 @@ def _legendre(m: int) -> tuple[np.ndarray, np.ndarray]:
     return np.polynomial.legendre.leggauss(m)
 
 
-def _panel_edges(regions: list[Region], refine: float, extra_edges=()) -> np.ndarray:
+# -- regions along an axis ------------------------------------------------------
+
+
+def _leaves(dist: Distribution) -> list[Distribution]:
+    if isinstance(dist, Mixture):
+        return [leaf for _, c in dist._active() for leaf in _leaves(c)]
+    return [dist]
+
+
+def _frame_regions(dist: Distribution, axis: int, frame) -> list[Region]:
+    """Regions of ``dist`` along frame axis ``axis`` (column ``axis`` of ``frame``)."""
+    if frame is None:
+        return dist.regions(axis)
+    e = frame[:, axis]
+    out = []
+    for leaf in _leaves(dist):
+        if isinstance(leaf, Gaussian):
+            c = float(e @ leaf.mean)
+            marginal = math.sqrt(float(e @ leaf.covariance @ e))
+            conditional = 1.0 / math.sqrt(float(e @ leaf._precision @ e))
+            t = GAUSSIAN_TAIL * marginal
+            out.append(Region(c - t, c + t, conditional, c - 4 * marginal, c + 4 * marginal))
+        elif isinstance(leaf, Empirical):
+            out.extend(Empirical.cluster_regions(leaf.points @ e, leaf.bandwidth))
+        else:  # pragma: no cover - _choose_frame keeps other leaves on the coordinate axes
+            raise AssertionError(f"no rotated regions for {type(leaf).__name__}")
+    return out
+
+
+def _choose_frame(dists: tuple[Distribution, ...]) -> np.ndarray | None:
+    """Rotation for a 2-D tensor grid, or ``None`` for the coordinate axes (see module doc)."""
+    leaves = [leaf for d in dists for leaf in _leaves(d)]
+    if not all(isinstance(leaf, (Gaussian, Empirical)) for leaf in leaves):
+        return None  # uniform boxes: their edges must stay panel edges
+    best, elongation = None, _ELONGATED
+    for leaf in leaves:
+        if isinstance(leaf, Gaussian):
+            var, vec = np.linalg.eigh(leaf.covariance)
+            ratio = math.sqrt(var[1] / var[0])
+            if ratio > elongation:
+                best, elongation = vec, ratio
+    if best is not None:
+        frame = best
+    elif len(dists) == 2:
+        delta = np.asarray(dists[0].mean, float) - np.asarray(dists[1].mean, float)
+        finest = min(r.scale for d in dists for a in range(2) for r in d.regions(a))
+        norm = float(np.hypot(*delta))
+        if not norm > finest:
+            return None
+        e0 = delta / norm
+        frame = np.array([[e0[0], -e0[1]], [e0[1], e0[0]]])
+    else:
+        return None
+    if np.allclose(np.abs(frame), np.eye(2), atol=1e-12):
+        return None  # already the coordinate axes: keep them exact
+    return frame
+
+
+def _check_resolvable(regions: list[Region], name: str) -> None:
+    for r in regions:
+        if not (math.isfinite(r.low) and math.isfinite(r.high) and math.isfinite(r.scale)):
+            raise ValueError(
+                f"{name} extends beyond the float64 range (region [{r.low:g}, {r.high:g}]); "
+                "use smaller means or scales"
+            )
+        where = max(abs(r.low), abs(r.high))
+        if not r.scale >= _MIN_ULPS_PER_SCALE * np.spacing(where) or r.scale < 1e-150:
+            raise ValueError(
+                f"{name} has a length scale {r.scale:g} too small to resolve in float64 at "
+                f"coordinates ~{where:g} (spacing {np.spacing(where):.3g}); a scale must be "
+                f"≥ {_MIN_ULPS_PER_SCALE:.0f} spacings and ≥ 1e-150: use a larger std/bandwidth "
+                "or coordinates nearer 0"
+            )
+
+
+def _nearest_scale(points: np.ndarray, bounds: np.ndarray, scales: np.ndarray) -> np.ndarray:
+    """Scale of the region boundary nearest to each point (``bounds`` sorted)."""
+    idx = np.searchsorted(bounds, points)
+    lo = np.clip(idx - 1, 0, len(bounds) - 1)
+    hi = np.clip(idx, 0, len(bounds) - 1)
+    take_hi = np.abs(bounds[hi] - points) < np.abs(points - bounds[lo])
+    return np.where(take_hi, scales[hi], scales[lo])
+
+
+def _gap_edges(a: float, b: float, h_a: float, h_b: float) -> np.ndarray:
+    """Interior edges of [a, b]: widths h, 2h, 4h, … growing from both ends to the middle."""
+    mid = 0.5 * (a + b)
+    half = 0.5 * (b - a)
+    if half <= min(h_a, h_b):
+        return np.zeros(0)
+    k_a = math.ceil(math.log(half / h_a + 1.0, _GAP_GROWTH)) if h_a < half else 0
+    k_b = math.ceil(math.log(half / h_b + 1.0, _GAP_GROWTH)) if h_b < half else 0
+    left = a + h_a * (_GAP_GROWTH ** np.arange(1, k_a + 1) - 1.0)
+    right = b - h_b * (_GAP_GROWTH ** np.arange(1, k_b + 1) - 1.0)
+    return np.concatenate([left[left < mid], [mid], right[right > mid]])
+
+
+def _panel_edges(regions: list[Region], refine: float, extra_edges=(), max_panels=None):
     """Sorted panel edges, each panel no wider than the finest scale living there.
 
-    Walks along the axis: from each edge the next one is one local scale
-    away (the smallest ``scale·refine`` of the regions covering that point;
-    the largest scale in gaps between regions, where far-apart densities
-    meet), never stepping over a region's end. Region ends and
-    ``extra_edges`` are always edges, so a uniform's jump is never inside a
-    panel.
+    Inside regions the panels are uniform at the finest covering scale
+    (``scale·refine``); gaps covered by no region get geometric panels.
+    Region ends and ``extra_edges`` are always edges. Returns ``None`` when
+    more than ``max_panels`` panels would be needed (nothing is allocated).
     """
     lows = np.array([r.low for r in regions])
     highs = np.array([r.high for r in regions])
@@ -105,47 +246,116 @@ def _panel_edges(regions: list[Region], refine: float, extra_edges=()) -> np.nda
     mid = 0.5 * (left + right)
     covering = (lows <= mid[:, None]) & (highs >= mid[:, None])
     width = np.where(covering, scales, np.inf).min(axis=1)
-    width = np.where(np.isfinite(width), width, scales.max())
-    counts = np.maximum(1, np.ceil((right - left) / width - 1e-9)).astype(int)
-    # interval i contributes left_i + (right_i − left_i)·k/counts_i for k = 0 … counts_i − 1
+    covered = np.isfinite(width)
+    counts = np.ones(len(left))
+    counts[covered] = np.maximum(1.0, np.ceil((right - left)[covered] / width[covered] - 1e-9))
+    if max_panels is not None and counts.sum() > max_panels:
+        return None
+    counts = counts.astype(int)
+    # covered interval i: left_i + (right_i − left_i)·k/counts_i for k = 0 … counts_i − 1
     which = np.repeat(np.arange(len(counts)), counts)
     k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    edges = left[which] + (right - left)[which] * k / counts[which]
-    edges = np.concatenate([edges, stops[-1:]])
-    span = edges[-1] - edges[0]
-    # Drop edges closer than round-off to their neighbour (two regions sharing a bound).
-    keep = np.concatenate([[True], np.diff(edges) > 1e-12 * span])
+    parts = [left[which] + (right - left)[which] * k / counts[which], stops[-1:]]
+    gaps = np.nonzero(~covered)[0]
+    if len(gaps):
+        bounds = np.concatenate([lows, highs])
+        order = np.argsort(bounds)
+        bounds, bscales = bounds[order], np.concatenate([scales, scales])[order]
+        h_left = _nearest_scale(left[gaps], bounds, bscales)
+        h_right = _nearest_scale(right[gaps], bounds, bscales)
+        parts += [
+            _gap_edges(left[i], right[i], ha, hb)
+            for i, ha, hb in zip(gaps, h_left, h_right, strict=True)
+        ]
+    edges = np.sort(np.concatenate(parts))
+    if max_panels is not None and len(edges) - 1 > max_panels:
+        return None
+    # Merge edges within a few float spacings of their neighbour (shared bounds, round-off).
+    gap = np.diff(edges)
+    tiny = _MERGE_ULPS * np.spacing(np.maximum(np.abs(edges[:-1]), np.abs(edges[1:])))
+    keep = np.concatenate([[True], gap > tiny])
+    if len(keep) > 2 and not keep[-1]:
+        keep[-1], keep[-2] = True, False  # the last stop wins over a round-off twin before it
     return edges[keep]
 
 
-def _axis_rule(regions: list[Region], dim: int, extra_edges=()) -> tuple[np.ndarray, np.ndarray]:
-    m = _NODES_PER_PANEL[dim]
-    nodes, weights = _legendre(m)
+def _axis_edges(regions: list[Region], dim: int, extra_edges=()) -> np.ndarray:
+    max_panels = _MAX_NODES_PER_AXIS[dim] // _NODES_PER_PANEL[dim]
+    # Over budget: first drop the extra edges (the densities' own panels matter more),
+    # then widen the panels (accuracy degrades gracefully).
+    edges = _panel_edges(regions, 1.0, extra_edges, max_panels)
     refine = 1.0
-    while True:
-        edges = _panel_edges(regions, refine, extra_edges)
-        if (len(edges) - 1) * m <= _MAX_NODES_PER_AXIS[dim]:
-            break
-        refine *= 2.0  # too many panels: widen them (accuracy degrades gracefully)
+    while edges is None:
+        edges = _panel_edges(regions, refine, (), max_panels)
+        refine *= 2.0
+    return edges
+
+
+def _plane_edges(per_axis, extras) -> list[np.ndarray]:
+    """Panel edges of both 2-D axes under a budget on the *product* of their nodes.
+
+    An axis may exceed its share (600 nodes) when the other needs fewer, as long
+    as the plane holds at most 600² nodes; only beyond that are extra edges
+    dropped and then panels widened, axis by axis.
+    """
+    m = _NODES_PER_PANEL[2]
+    share = _MAX_NODES_PER_AXIS[2] // m
+    for extra in (extras, ((), ())):
+        edges = [
+            _panel_edges(regs, 1.0, e, _WIDEST_AXIS_FACTOR * share)
+            for regs, e in zip(per_axis, extra, strict=True)
+        ]
+        if all(e is not None for e in edges) and (
+            (len(edges[0]) - 1) * (len(edges[1]) - 1) <= share * share
+        ):
+            return edges
+    return [_axis_edges(regs, 2, e) for regs, e in zip(per_axis, extras, strict=True)]
+
+
+def _axis_rule(edges: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    nodes, weights = _legendre(_NODES_PER_PANEL[dim])
     left, width = edges[:-1, None], np.diff(edges)[:, None]
     x = (left + 0.5 * width * (nodes + 1.0)).ravel()
     w = (0.5 * width * weights).ravel()
     return x, w
 
 
-def auto_grid(*dists: Distribution, extra_edges=()) -> Grid:
+def _names(dists, names) -> tuple[str, ...]:
+    if names is None:
+        return tuple(f"distribution {i + 1}" for i in range(len(dists)))
+    return tuple(names)
+
+
+def auto_grid(*dists: Distribution, extra_edges=(), frame=None, names=None) -> Grid:
     """Composite Gauss–Legendre grid resolving every density in ``dists``.
 
-    ``extra_edges`` (1-D only) adds panel edges, e.g. where an integrand has a kink.
+    ``extra_edges`` adds panel edges, e.g. where an integrand has a kink:
+    points in 1-D, a pair ``(along axis 0, along axis 1)`` of frame
+    coordinates in 2-D. ``frame`` fixes the 2-D frame (a 2×2 rotation, see
+    :class:`Grid`); by default it is chosen from the components (module doc).
+    ``names`` name the distributions in error messages.
     """
     dim = dists[0].dim
-    rules = [
-        _axis_rule(
-            [r for d in dists for r in d.regions(axis)], dim, extra_edges if dim == 1 else ()
-        )
-        for axis in range(dim)
-    ]
-    return _tensor(tuple(r[0] for r in rules), tuple(r[1] for r in rules))
+    names = _names(dists, names)
+    if dim == 2 and frame is None:
+        frame = _choose_frame(dists)
+    per_axis = []
+    for axis in range(dim):
+        regions = []
+        for d, name in zip(dists, names, strict=True):
+            regs = _frame_regions(d, axis, frame) if dim == 2 else d.regions(0)
+            _check_resolvable(regs, name)
+            regions += regs
+        per_axis.append(regions)
+    if dim == 1:
+        extras = (extra_edges,)
+    elif len(extra_edges):
+        extras = tuple(extra_edges)
+    else:
+        extras = ((), ())
+    edges = _plane_edges(per_axis, extras) if dim == 2 else [_axis_edges(per_axis[0], 1, extras[0])]
+    rules = [_axis_rule(e, dim) for e in edges]
+    return _tensor(tuple(r[0] for r in rules), tuple(r[1] for r in rules), frame)
 
 
 def _trapezoid_weights(x: np.ndarray, name: str) -> np.ndarray:
@@ -175,11 +385,11 @@ def regular_grid(extent, n: int) -> Grid:
     return _tensor(axes, tuple(_trapezoid_weights(a, "grid") for a in axes))
 
 
-def make_grid(dists: tuple[Distribution, ...], grid=None) -> Grid:
+def make_grid(dists: tuple[Distribution, ...], grid=None, names=None) -> Grid:
     """Resolve the ``grid=`` keyword of the theory functions (see module docstring)."""
     dim = dists[0].dim
     if grid is None:
-        return auto_grid(*dists)
+        return auto_grid(*dists, names=names)
     if isinstance(grid, Grid):
         if grid.dim != dim:
             raise ValueError(f"grid is {grid.dim}-D but the distributions are {dim}-D")

@@ -194,8 +194,34 @@ def _lattice(p_data, p_g, t: np.ndarray, resolution: float, max_elements: int):
     # Two empty cells beyond each end: a uniform edge on the last node would lose half a
     # cell's mass to the trapezoid's end weight h/2.
     x_lo -= 2 * h
-    n = math.ceil(span / h - 1e-9) + 5
-    return h, m, x_lo, n
+    n = math.ceil(min(span / h, 1e18) - 1e-9) + 5
+    # Too coarse to trust: the shifts (or the cap) forced h above twice the target spacing.
+    coarse = h > 2.0 * min(targets) or n * len(t) > check.MAX_GRID_POINTS
+    return h, m, x_lo, n, coarse
+
+
+def _per_shift(p_data: Distribution, p_g: Distribution, t: np.ndarray) -> ShiftSweep:
+    """The sweep from the core's adaptive quadrature, one shift at a time.
+
+    Used when one common lattice cannot resolve every shift: shifts far apart
+    compared with the narrowest scale (10⁶σ slides), or scales many decades apart.
+    """
+    from .theory import divergences  # deferred: theory is not needed on the fast path
+
+    rows = [divergences(p_data, p_g.shift(float(shift))) for shift in t]
+
+    def column(name: str) -> np.ndarray:
+        return np.array([getattr(r, name) for r in rows], dtype=float)
+
+    return ShiftSweep(
+        shifts=t,
+        js=column("js"),
+        kl_data_g=column("kl_data_g"),
+        kl_g_data=column("kl_g_data"),
+        tv=column("tv"),
+        w1=column("w1"),
+        value=column("value"),
+    )
 
 
 def _cell_logdensity(dist: Distribution, x: np.ndarray, h: float) -> np.ndarray:
@@ -275,7 +301,9 @@ def shift_sweep(
     t = default_shifts(p_data, p_g) if shifts is None else _check_shifts(shifts)
     resolution = check.positive_float(resolution, "resolution")
     max_elements = check.sample_count(max_elements, "max_elements")
-    h, m, x_lo, n = _lattice(p_data, p_g, t, resolution, max_elements)
+    h, m, x_lo, n, coarse = _lattice(p_data, p_g, t, resolution, max_elements)
+    if coarse:
+        return _per_shift(p_data, p_g, t)
     k = len(t)
     check.grid_size(n * k, "shifts × lattice")
 

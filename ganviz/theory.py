@@ -28,6 +28,7 @@ from scipy import special
 from . import _validation as check
 from .distributions import Distribution
 from .grids import Grid, auto_grid, make_grid
+from .grids import _frame_regions as _grid_regions
 
 __all__ = [
     "Divergences",
@@ -48,7 +49,7 @@ LOG2 = math.log(2.0)
 
 def _on_grid(p: Distribution, q: Distribution, grid, names=("p", "q")):
     check.same_dim(p, q, names)
-    g = make_grid((p, q), grid)
+    g = make_grid((p, q), grid, names)
     return g, p.logpdf(g.points), q.logpdf(g.points)
 
 
@@ -147,15 +148,41 @@ def _sign_change_brackets(nodes: np.ndarray, values: np.ndarray):
     return nodes[idx], nodes[idx + 1]
 
 
-def _refined_pair_grid(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray, lq: np.ndarray):
-    """Add panel edges where the log-ratio s = log p − log q crosses 0 (1-D, automatic grids).
+def _switch_edges(
+    roots: np.ndarray, steepness: np.ndarray, finest: float, dim: int = 1
+) -> np.ndarray:
+    """Panel edges around the points where s = log p − log q crosses 0 along an axis.
 
     There D* = σ(s) switches from 1 to 0 over a width 1/|s'|, which for
-    far-apart densities is much narrower than the densities themselves
-    (the vanishing minimax gradient is an integral over exactly that
-    switch), and |p − q| has a kink. Panels of width 2/|s'| over ±30/|s'|
-    resolve both.
+    far-apart densities is much narrower than the densities themselves (the
+    vanishing minimax gradient is an integral over exactly that switch), and
+    |p − q| has a kink. Every real crossing becomes an edge; sharp ones get
+    panels of width 2/|s'| over ±30/|s'|. Where p ≈ q, round-off "crossings"
+    have slope ~0 and are ignored. Returns an empty array when there is
+    nothing worth refining (or too many crossings: a wiggly KDE).
     """
+    real = steepness * finest > 1e-8
+    roots, steepness = roots[real], steepness[real]
+    if len(roots) == 0:
+        return roots
+    sharp = steepness * finest > _SHARP[dim]
+    width = 1.0 / steepness[sharp]
+    edges = (roots[sharp, None] + width[:, None] * _SWITCH_OFFSETS[dim]).ravel()
+    return np.concatenate([roots, edges])
+
+
+#: A switch is refined when it is this many times narrower than the finest density scale,
+#: with edges at these offsets (in units of the switch width 1/|s'|) around it. In 2-D,
+#: where every edge costs a whole line of nodes, the offsets grow geometrically.
+_SHARP = {1: 1.0, 2: 2.0}
+_SWITCH_OFFSETS = {
+    1: np.arange(-30.0, 31.0, 2.0),
+    2: np.concatenate([-(2.0 ** np.arange(5, -2, -1)), 2.0 ** np.arange(-1, 6)]),
+}
+
+
+def _refined_pair_grid(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray, lq: np.ndarray):
+    """Add panel edges where D* switches (1-D; see :func:`_switch_edges`)."""
     with np.errstate(invalid="ignore"):
         s = lp - lq
     lo, hi = _sign_change_brackets(g.points, s)
@@ -169,27 +196,76 @@ def _refined_pair_grid(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray
         return p.grad_logpdf(t) - q.grad_logpdf(t)
 
     roots = _roots(log_ratio, slope, lo, hi)
-    steepness = np.abs(slope(roots))
     finest = min(r.scale for d in (p, q) for r in d.regions(0))
-    # Where p ≈ q, round-off "crossings" have slope ~0: ignore them. Every real
-    # crossing is a kink (an edge); only switches sharper than the densities
-    # need panels of their own.
-    real = steepness * finest > 1e-8
-    if not np.any(real):
+    extra = _switch_edges(roots, np.abs(slope(roots)), finest)
+    if len(extra) == 0:
         return g, lp, lq
-    roots, steepness = roots[real], steepness[real]
-    sharp = steepness * finest > 1.0
-    width = 1.0 / steepness[sharp]
-    edges = (roots[sharp, None] + width[:, None] * np.arange(-30.0, 31.0, 2.0)).ravel()
-    fine = auto_grid(p, q, extra_edges=np.concatenate([roots, edges]))
+    fine = auto_grid(p, q, extra_edges=extra)
+    return fine, p.logpdf(fine.points), q.logpdf(fine.points)
+
+
+def _refined_pair_grid_2d(p, q, g: Grid, lp: np.ndarray, lq: np.ndarray, names):
+    """2-D: edges along each frame axis where D* switches across that axis.
+
+    Crossings of s along the grid lines of each frame axis are located by
+    safeguarded Newton; when they line up (a switch straight across the
+    axis, as between two Gaussians once the frame follows their separation)
+    they become panel edges of that axis. An oblique or curved switch
+    (more than 4 distinct crossings along an axis) is left to the grid.
+    """
+    frame = np.eye(2) if g.frame is None else g.frame
+    with np.errstate(invalid="ignore"):
+        s = (lp - lq).reshape(g.shape)  # rows along frame axis 1
+    extras = []
+    for axis in range(2):
+        nodes, other = g.axes[axis], g.axes[1 - axis]
+        lines = s if axis == 0 else s.T  # each row: s along this axis
+        finite = np.isfinite(lines)
+        hit = finite[:, :-1] & finite[:, 1:] & (np.sign(lines[:, :-1]) * np.sign(lines[:, 1:]) < 0)
+        rows, cols = np.nonzero(hit)
+        if len(rows) == 0 or len(rows) > 64 * len(other):
+            extras.append(())
+            continue
+        fixed = other[rows]
+        e, f = frame[:, axis], frame[:, 1 - axis]
+
+        def at(t, fixed=fixed, e=e, f=f):
+            return t[:, None] * e + fixed[:, None] * f
+
+        def log_ratio(t, at=at):
+            x = at(t)
+            return p.logpdf(x) - q.logpdf(x)
+
+        def slope(t, at=at, e=e):
+            x = at(t)
+            return (p.grad_logpdf(x) - q.grad_logpdf(x)) @ e
+
+        roots = _roots(log_ratio, slope, nodes[cols], nodes[cols + 1])
+        steep = np.abs(slope(roots))
+        # one representative per cluster of crossings narrower than the switch itself
+        order = np.argsort(roots)
+        roots, steep = roots[order], steep[order]
+        width = 1.0 / np.maximum(steep, 1e-300)
+        new = np.concatenate([[True], np.diff(roots) > np.minimum(width[1:], width[:-1])])
+        if new.sum() > 4:  # not a switch straight across this axis
+            extras.append(())
+            continue
+        roots, steep = roots[new], steep[new]
+        finest = min(r.scale for d in (p, q) for r in _grid_regions(d, axis, g.frame))
+        extras.append(_switch_edges(roots, steep, finest, dim=2))
+    if not any(len(e) for e in extras):
+        return g, lp, lq
+    fine = auto_grid(p, q, extra_edges=tuple(extras), frame=g.frame, names=names)
     return fine, p.logpdf(fine.points), q.logpdf(fine.points)
 
 
 def pair_on_grid(p: Distribution, q: Distribution, grid=None, names=("p", "q")):
-    """Grid and both log densities on it; automatic 1-D grids are refined where D* switches."""
+    """Grid and both log densities on it; automatic grids are refined where D* switches."""
     g, lp, lq = _on_grid(p, q, grid, names)
     if grid is None and g.dim == 1:
         return _refined_pair_grid(p, q, g, lp, lq)
+    if grid is None:
+        return _refined_pair_grid_2d(p, q, g, lp, lq, names)
     return g, lp, lq
 
 
@@ -357,7 +433,7 @@ def wasserstein_distance(
     """
     check.same_dim(p, q, ("p", "q"))
     if p.dim == 1:
-        return _w1_1d(p, q, make_grid((p, q), grid), grid)
+        return _w1_1d(p, q, make_grid((p, q), grid, ("p", "q")), grid)
     n = check.sample_count(n_samples, "n_samples")
     if n < 2:
         raise ValueError(f"n_samples must be ≥ 2, got {n_samples}")

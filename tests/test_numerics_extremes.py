@@ -1,0 +1,385 @@
+"""Theory calls at extreme scales and separations, against independent references only.
+
+References: closed forms (KL between Gaussians, JS/KL/TV of nested uniform
+intervals, W1 of translates), scipy.integrate.quad / dblquad in each
+density's own whitened coordinates, scipy.spatial.distance.jensenshannon
+(the *square root* of JS, base e) and scipy.stats.wasserstein_distance.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+from scipy import integrate, special, stats
+from scipy.spatial.distance import jensenshannon
+
+import ganviz as gv
+
+LOG2 = math.log(2)
+
+
+def kl_gaussians(mu_p, cov_p, mu_q, cov_q) -> float:
+    """½[tr(Σq⁻¹Σp) + (μq−μp)ᵀΣq⁻¹(μq−μp) − k + log det Σq/det Σp]."""
+    mu_p, mu_q = np.atleast_1d(mu_p).astype(float), np.atleast_1d(mu_q).astype(float)
+    cov_p, cov_q = np.atleast_2d(cov_p).astype(float), np.atleast_2d(cov_q).astype(float)
+    prec_q = np.linalg.inv(cov_q)
+    d = mu_q - mu_p
+    _, logdet_q = np.linalg.slogdet(cov_q)
+    _, logdet_p = np.linalg.slogdet(cov_p)
+    k = len(mu_p)
+    return 0.5 * (np.trace(prec_q @ cov_p) + d @ prec_q @ d - k + logdet_q - logdet_p)
+
+
+def gaussian_logpdf(mu, cov):
+    """log N(x; μ, Σ) from scipy.stats (independent of ganviz)."""
+    return stats.multivariate_normal(mean=mu, cov=cov).logpdf
+
+
+def expectation_whitened_2d(mu, cov, f, radius=9.0):
+    """E_{x∼N(μ,Σ)}[f(x)] by dblquad over z ∈ [−r, r]², x = μ + L z (L Lᵀ = Σ)."""
+    chol = np.linalg.cholesky(np.asarray(cov, float))
+    mu = np.asarray(mu, float)
+
+    def integrand(z2, z1):
+        x = mu + chol @ np.array([z1, z2])
+        return math.exp(-0.5 * (z1 * z1 + z2 * z2)) / (2 * math.pi) * f(x)
+
+    return integrate.dblquad(
+        integrand, -radius, radius, -radius, radius, epsabs=1e-11, epsrel=1e-9
+    )[0]
+
+
+def js_whitened_2d(mu_p, cov_p, mu_q, cov_q):
+    """JS = ½E_p[log 2p/(p+q)] + ½E_q[log 2q/(p+q)], each expectation in its own whitened frame."""
+    lp, lq = gaussian_logpdf(mu_p, cov_p), gaussian_logpdf(mu_q, cov_q)
+
+    def log_ratio(a, b):  # log 2a/(a+b) = log 2 − softplus(log b − log a)
+        return lambda x: LOG2 - np.logaddexp(0.0, b(x) - a(x))
+
+    return 0.5 * (
+        expectation_whitened_2d(mu_p, cov_p, log_ratio(lp, lq))
+        + expectation_whitened_2d(mu_q, cov_q, log_ratio(lq, lp))
+    )
+
+
+def js_whitened_1d(mu_p, s_p, mu_q, s_q):
+    """1-D JS with each expectation by quad in its own standardised variable."""
+
+    def half(mu_a, s_a, mu_b, s_b):
+        def f(z):
+            x = mu_a + s_a * z
+            la = stats.norm(mu_a, s_a).logpdf(x)
+            lb = stats.norm(mu_b, s_b).logpdf(x)
+            return stats.norm.pdf(z) * (LOG2 - np.logaddexp(0.0, lb - la))
+
+        return integrate.quad(f, -40, 40, points=[0.0], limit=400, epsabs=1e-13)[0]
+
+    return 0.5 * (half(mu_p, s_p, mu_q, s_q) + half(mu_q, s_q, mu_p, s_p))
+
+
+# -- 2-D Gaussians far apart -------------------------------------------------------
+
+
+@pytest.mark.parametrize("distance", [30.0, 1e3, 3e3, 1e6])
+@pytest.mark.parametrize("angle", [0.0, 0.7])
+def test_far_apart_2d_gaussians(distance, angle):
+    direction = np.array([math.cos(angle), math.sin(angle)])
+    p, q = gv.Gaussian([0.0, 0.0], std=1.0), gv.Gaussian(distance * direction, std=1.0)
+    assert gv.js_divergence(p, q) == pytest.approx(LOG2, rel=1e-12)
+    assert gv.total_variation(p, q) == pytest.approx(1.0, rel=1e-12)
+    assert gv.value_function(p, q) == pytest.approx(0.0, abs=1e-12)
+    exact = kl_gaussians([0, 0], np.eye(2), q.mean, np.eye(2))
+    assert gv.kl_divergence(p, q) == pytest.approx(exact, rel=1e-8)
+    assert gv.kl_divergence(q, p) == pytest.approx(exact, rel=1e-8)
+
+
+def minimax_gradient_reference(distance: float) -> float:
+    """Δ·∫ q σ(s) for unit Gaussians Δ apart.
+
+    By quad in u = x − Δ/2 (centred on the switch), the integrand scaled by e^{Δ²/8}.
+    """
+    d = distance
+    if d * d / 8 > 800:  # below the smallest float64: exactly 0
+        return 0.0
+
+    def f(u):  # log q(Δ/2 + u) + Δ²/8 = −½(u − Δ/2)² + Δ²/8 − ½log 2π ;  s = −Δu
+        return math.exp(
+            -0.5 * u * u + 0.5 * d * u - 0.5 * math.log(2 * math.pi) + special.log_expit(-d * u)
+        )
+
+    scaled = integrate.quad(f, -40, 40, points=[0.0], limit=400, epsabs=0, epsrel=1e-12)[0]
+    return d * scaled * math.exp(-d * d / 8)
+
+
+@pytest.mark.parametrize("distance", [3.0, 8.0, 12.0, 30.0])
+@pytest.mark.parametrize("angle", [0.0, 0.4])
+def test_2d_minimax_gradient_far_apart_matches_quadrature(distance, angle):
+    direction = np.array([math.cos(angle), math.sin(angle)])
+    p, q = gv.Gaussian([0.0, 0.0], std=1.0), gv.Gaussian(distance * direction, std=1.0)
+    ref = minimax_gradient_reference(distance)
+    got = gv.generator_gradient(p, q, "minimax")
+    np.testing.assert_allclose(got, ref * direction, rtol=1e-5, atol=1e-5 * ref)
+
+
+# -- correlated 2-D Gaussians --------------------------------------------------------
+
+
+@pytest.mark.parametrize("rho", [0.9, 0.99, 0.999, 0.99999])
+def test_correlated_gaussian_kl_closed_form(rho):
+    cov = np.array([[1.0, rho], [rho, 1.0]])
+    p, q = gv.Gaussian([0, 0], cov=cov), gv.Gaussian([0, 0], std=1.0)
+    assert gv.kl_divergence(p, q) == pytest.approx(-0.5 * math.log(1 - rho * rho), rel=1e-7)
+    exact_qp = kl_gaussians([0, 0], np.eye(2), [0, 0], cov)
+    assert gv.kl_divergence(q, p) == pytest.approx(exact_qp, rel=1e-6)
+
+
+@pytest.mark.parametrize("rho", [0.99, 0.999])
+def test_correlated_gaussian_js_and_value_against_dblquad(rho):
+    cov = np.array([[1.0, rho], [rho, 1.0]])
+    p, q = gv.Gaussian([0, 0], cov=cov), gv.Gaussian([0, 0], std=1.0)
+    ref = js_whitened_2d([0, 0], cov, [0, 0], np.eye(2))
+    js = gv.js_divergence(p, q)
+    assert js == pytest.approx(ref, abs=1e-6)
+    assert js < LOG2 - 0.05  # not clipped to log 2
+    assert gv.value_function(p, q) == pytest.approx(2 * ref - 2 * LOG2, abs=2e-6)
+
+
+def test_rotated_ridges_kl_closed_form():
+    a = np.array([[1.0, 0.999], [0.999, 1.0]])
+    b = np.array([[1.0, -0.999], [-0.999, 1.0]])
+    p, q = gv.Gaussian([0, 0], cov=a), gv.Gaussian([0.3, -0.2], cov=b)
+    assert gv.kl_divergence(p, q) == pytest.approx(kl_gaussians([0, 0], a, q.mean, b), rel=1e-5)
+
+
+def test_correlated_gaussian_far_from_a_narrow_one():
+    a = np.array([[4.0, 1.98], [1.98, 1.0]])  # ρ = 0.99
+    p, q = gv.Gaussian([0, 0], cov=a), gv.Gaussian([500.0, -300.0], std=1e-3)
+    assert gv.js_divergence(p, q) == pytest.approx(LOG2, rel=1e-12)
+    exact = kl_gaussians(q.mean, 1e-6 * np.eye(2), [0, 0], a)
+    assert gv.kl_divergence(q, p) == pytest.approx(exact, rel=1e-8)
+
+
+# -- scales 10¹² apart -----------------------------------------------------------------
+
+
+def test_uniforms_twelve_orders_apart():
+    a, b = 1e-6, 1e6
+    p, q = gv.Uniform(0, a), gv.Uniform(0, b)
+    # densities are constant on [0, a] and [a, b]: JS equals the JS of the cell masses
+    ref_js = jensenshannon([1.0, 0.0], [a / b, 1 - a / b]) ** 2
+    closed = 0.5 * math.log(2 / (1 + a / b)) + 0.5 * (
+        (a / b) * math.log(2 / (1 + b / a)) + (1 - a / b) * LOG2
+    )
+    assert ref_js == pytest.approx(closed, rel=1e-12)
+    assert gv.js_divergence(p, q) == pytest.approx(closed, rel=1e-10)
+    assert gv.kl_divergence(p, q) == pytest.approx(math.log(b / a), rel=1e-12)
+    assert gv.kl_divergence(q, p) == math.inf
+    assert gv.total_variation(p, q) == pytest.approx(1 - a / b, rel=1e-12)
+    assert gv.value_function(p, q) == pytest.approx(2 * closed - 2 * LOG2, abs=1e-10)
+
+
+def test_gaussians_twelve_orders_apart_in_scale():
+    p, q = gv.Gaussian(0, 1e-6), gv.Gaussian(0, 1e6)
+    assert gv.kl_divergence(p, q) == pytest.approx(kl_gaussians(0, 1e-12, 0, 1e12), rel=1e-12)
+    assert gv.kl_divergence(q, p) == pytest.approx(kl_gaussians(0, 1e12, 0, 1e-12), rel=1e-10)
+    ref = js_whitened_1d(0, 1e-6, 0, 1e6)
+    assert gv.js_divergence(p, q) == pytest.approx(ref, abs=1e-10)
+    assert gv.value_function(p, q) == pytest.approx(2 * ref - 2 * LOG2, abs=1e-9)
+    # W1 between centred normals is |σ_q − σ_p|·√(2/π)
+    assert gv.wasserstein_distance(p, q) == pytest.approx((1e6 - 1e-6) * math.sqrt(2 / math.pi))
+
+
+def test_gaussians_twelve_orders_apart_in_scale_2d():
+    p, q = gv.Gaussian([0, 0], std=1e-6), gv.Gaussian([1, -1], std=1e6)
+    exact = kl_gaussians([0, 0], 1e-12 * np.eye(2), [1, -1], 1e12 * np.eye(2))
+    assert gv.kl_divergence(p, q) == pytest.approx(exact, rel=1e-10)
+    assert gv.js_divergence(p, q) == pytest.approx(LOG2, abs=1e-10)
+
+
+def test_uniform_w1_against_scipy_quantiles():
+    p, q = gv.Uniform(0, 1e-6), gv.Uniform(0, 1e6)
+    u = (np.arange(200_000) + 0.5) / 200_000
+    ref = stats.wasserstein_distance(1e-6 * u, 1e6 * u)
+    assert gv.wasserstein_distance(p, q) == pytest.approx(ref, rel=1e-6)
+
+
+# -- 1-D Gaussians very far apart --------------------------------------------------------
+
+
+@pytest.mark.parametrize("distance", [1e6, 1e7, 1e8, 1e12])
+def test_far_apart_1d_gaussians(distance):
+    p, q = gv.Gaussian(0, 1), gv.Gaussian(distance, 1)
+    start = time.perf_counter()
+    d = gv.divergences(p, q)
+    assert time.perf_counter() - start < 0.5
+    assert d.js == pytest.approx(LOG2, rel=1e-12)
+    assert d.tv == pytest.approx(1.0, rel=1e-12)
+    assert d.value == pytest.approx(0.0, abs=1e-12)
+    assert d.kl_data_g == pytest.approx(distance**2 / 2, rel=1e-10)
+    assert d.w1 == pytest.approx(distance, rel=1e-10)  # W1 of translates
+    assert gv.generator_gradient(p, q, "nonsaturating") == pytest.approx(distance, rel=1e-10)
+    assert gv.generator_gradient(p, q, "wasserstein") == pytest.approx(1.0)
+
+
+def test_1d_kde_clusters_far_apart():
+    p = gv.Empirical([0.0, 0.5, 1e9, 1e9 + 0.5], bandwidth=0.2)
+    q = gv.Gaussian(0.25, 0.2)
+
+    # Half of p's mass sits 5·10⁹ bandwidths from q and adds ½·½·log 2 to JS; the rest
+    # by quad with scipy densities: p_near = ¼N(0, .2²) + ¼N(.5, .2²).
+    a, b, c = stats.norm(0, 0.2), stats.norm(0.5, 0.2), stats.norm(0.25, 0.2)
+
+    def p_near(x):
+        return 0.25 * (a.pdf(x) + b.pdf(x))
+
+    def q_pdf(x):
+        return c.pdf(x)
+
+    def term(a, b):
+        return lambda x: 0.0 if a(x) == 0 else a(x) * math.log(2 * a(x) / (a(x) + b(x)))
+
+    near = [
+        integrate.quad(f, -6, 7, limit=200, epsabs=1e-13)[0]
+        for f in (term(p_near, q_pdf), term(q_pdf, p_near))
+    ]
+    ref = 0.5 * (near[0] + near[1]) + 0.25 * LOG2
+    js = gv.js_divergence(p, q)
+    assert js == pytest.approx(ref, abs=1e-8)
+    assert gv.value_function(p, q) == pytest.approx(2 * ref - 2 * LOG2, abs=1e-8)
+
+
+# -- what float64 cannot represent ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: gv.js_divergence(gv.Gaussian(0, 1), gv.Gaussian(1e20, 1)), "q"),
+        (lambda: gv.kl_divergence(gv.Gaussian(1e20, 1), gv.Gaussian(1e20 + 1, 1)), "p"),
+        (lambda: gv.value_function(gv.Gaussian(0, 1), gv.Gaussian(1e20, 1)), "p_g"),
+        (lambda: gv.generator_gradient(gv.Gaussian(0, 1), gv.Gaussian(1e20, 1)), "p_g"),
+        (
+            lambda: gv.generator_gradient(gv.Gaussian(0, 1), gv.Gaussian(1e20, 1), "wasserstein"),
+            "p_g",
+        ),
+        (lambda: gv.wasserstein_distance(gv.Gaussian(0, 1), gv.Gaussian(1e20, 1)), "q"),
+        (lambda: gv.divergences(gv.Gaussian(1e20, 1), gv.Gaussian(0, 1)), "p_data"),
+        (lambda: gv.total_variation(gv.Gaussian(0, 1e-200), gv.Gaussian(0, 1)), "p"),
+        (
+            lambda: gv.js_divergence(gv.Gaussian([1e20, 0], std=1), gv.Gaussian([0, 0], std=1)),
+            "p",
+        ),
+        (lambda: gv.js_divergence(gv.Uniform(1e20, 1e20 + 1e4), gv.Gaussian(0, 1)), "p"),
+    ],
+)
+def test_unrepresentable_inputs_raise_naming_the_argument(call, name):
+    with pytest.raises(ValueError, match=rf"^{name} has a length scale .* float64"):
+        call()
+
+
+def test_overflowing_std_raises():
+    with pytest.raises(ValueError, match="std"):
+        gv.Gaussian(0, 1e200)
+    with pytest.raises(ValueError, match="cov"):
+        gv.Gaussian([0, 0], std=1e200)
+
+
+# -- bounded runtime ------------------------------------------------------------------------
+
+EXTREME_PAIRS = [
+    (gv.Gaussian(0, 1), gv.Gaussian(1e12, 1)),
+    (gv.Gaussian(0, 1e-6), gv.Gaussian(0, 1e6)),
+    (gv.Uniform(0, 1e-6), gv.Uniform(0, 1e6)),
+    (gv.Mixture([gv.Gaussian(0, 1), gv.Gaussian(1e8, 1)]), gv.Gaussian(5e7, 1e-3)),
+    (gv.Gaussian([0, 0], std=1), gv.Gaussian([3000, 1000], std=1)),
+    (gv.Gaussian([0, 0], cov=[[1, 0.99999], [0.99999, 1]]), gv.Gaussian([0, 0], std=1)),
+    (gv.Gaussian([0, 0], std=1e-6), gv.Gaussian([0, 0], std=1e6)),
+    (gv.Uniform([0, 0], [1, 1]), gv.Uniform([1e6, 1e6], [1e6 + 1, 1e6 + 1])),
+]
+
+
+@pytest.mark.parametrize(("p", "q"), EXTREME_PAIRS)
+def test_extreme_inputs_run_in_bounded_time(p, q):
+    """Each public call < 0.5 s (the ~0.1 s target is a row of benchmarks/core_speed.py)."""
+    x = p.sample(100, seed=0)
+    n = {"n_samples": 128} if p.dim == 2 else {}  # 2-D W1 is an OT estimate on samples
+    calls = [
+        lambda: gv.js_divergence(p, q),
+        lambda: gv.kl_divergence(p, q),
+        lambda: gv.total_variation(p, q),
+        lambda: gv.value_function(p, q),
+        lambda: gv.optimal_discriminator(p, q, x),
+        lambda: gv.generator_gradient(p, q, "minimax"),
+        lambda: gv.generator_gradient(p, q, "nonsaturating"),
+        lambda: gv.wasserstein_distance(p, q, **n),
+        lambda: gv.divergences(p, q, **n),
+    ]
+    for call in calls:
+        start = time.perf_counter()
+        value = call()
+        elapsed = time.perf_counter() - start
+        assert elapsed < 0.5, (call, elapsed)
+        assert not np.any(np.isnan(np.asarray(getattr(value, "js", value), dtype=float)))
+
+
+# -- gradient curves over many separations (ganviz.fitting.gradient_curves) -----------------
+
+
+def test_gradient_curves_far_separations_match_quadrature():
+    from ganviz.fitting import gradient_curves
+
+    seps = np.array([3.0, 12.0, 30.0, 1e3, 1e4, 1e6])
+    curves = gradient_curves(gv.Gaussian(0, 1), gv.Gaussian(0, 1), seps)
+    minimax = np.array([minimax_gradient_reference(d) for d in seps])
+    np.testing.assert_allclose(curves["minimax"], minimax, rtol=1e-6, atol=0)
+    # non-saturating + minimax = E_g[s'] = Δ for unit Gaussians
+    np.testing.assert_allclose(curves["nonsaturating"], seps - minimax, rtol=1e-9)
+    np.testing.assert_allclose(curves["wasserstein"], 1.0)
+
+
+@pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
+def test_gradient_curves_six_decades_apart_in_scale():
+    """Minimax gradient of N(0, 1e-3) against N(Δ, 1e3): quad in P_data's whitened variable."""
+    from ganviz.fitting import gradient_curves
+
+    sp, sq = 1e-3, 1e3
+    seps = np.array([0.3, 1.0, 8.0])
+
+    def reference(delta):
+        p, q = stats.norm(0, sp), stats.norm(delta, sq)
+
+        def f(z):  # q · D* · (−s'), x = σ_p z
+            x = sp * z
+            ds = -x / sp**2 + (x - delta) / sq**2
+            return sp * q.pdf(x) * special.expit(p.logpdf(x) - q.logpdf(x)) * -ds
+
+        return integrate.quad(f, -60, 60, points=[0.0], epsabs=0, epsrel=1e-10, limit=400)[0]
+
+    got = gradient_curves(gv.Gaussian(0, sp), gv.Gaussian(0, sq), seps)["minimax"]
+    np.testing.assert_allclose(got, [reference(d) for d in seps], rtol=1e-6)
+
+
+# -- shift sweeps (ganviz.sweeps.shift_sweep) ---------------------------------------------------
+
+
+def test_shift_sweep_over_a_million_sigma():
+    from ganviz.sweeps import shift_sweep
+
+    shifts = np.linspace(-1e6, 1e6, 5)
+    sweep = shift_sweep(gv.Gaussian(0, 1), gv.Gaussian(0, 1), shifts)
+    np.testing.assert_allclose(sweep.js, [LOG2, LOG2, 0.0, LOG2, LOG2], atol=1e-12)
+    np.testing.assert_allclose(sweep.kl_data_g, shifts**2 / 2, rtol=1e-10)
+    np.testing.assert_allclose(sweep.w1, np.abs(shifts), rtol=1e-10)
+    np.testing.assert_allclose(sweep.value, 2 * sweep.js - 2 * LOG2, atol=1e-10)
+
+
+def test_shift_sweep_twelve_decades_apart_in_scale():
+    from ganviz.sweeps import shift_sweep
+
+    shifts = np.array([0.0, 1.0])
+    sweep = shift_sweep(gv.Gaussian(0, 1e-6), gv.Gaussian(0, 1e6), shifts)
+    exact = [kl_gaussians(0, 1e-12, t, 1e12) for t in shifts]
+    np.testing.assert_allclose(sweep.kl_data_g, exact, rtol=1e-10)
