@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from ganviz.train import TrainConfig, Trainer, sweep
 from ganviz.train import seedsweep as seedsweep_module
 from ganviz.train.batched import BatchedRun, batch_support
+from ganviz.cli import main as ganviz_main
 from ganviz.train.sweep_cli import main as sweep_main
 
 TINY = {
@@ -248,8 +249,9 @@ def test_chunks_split_a_large_group():
 
 
 def test_cli_prints_the_table_and_writes_json_and_html(tmp_path, capsys):
-    code = sweep_main(
+    code = ganviz_main(
         [
+            "sweep",
             "--dataset", "ring8", "--losses", "minimax", "wgan-gp", "--seeds", "3",
             "--steps", "10", "--hidden", "8", "--depth", "1", "--batch-size", "32",
             "--eval-samples", "256", "--out", str(tmp_path),
