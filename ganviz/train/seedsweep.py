@@ -182,7 +182,7 @@ def _groups(configs: Sequence[TrainConfig], steps: int | None, chunk: int):
 
 
 def sweep(
-    base: TrainConfig | None = None,
+    config: TrainConfig | None = None,
     *,
     seeds: Sequence[int] = (0,),
     losses: Sequence[str] | None = None,
@@ -193,20 +193,22 @@ def sweep(
     batched: bool = True,
     chunk: int = MAX_CHUNK,
     progress=None,
+    base: TrainConfig | None = None,
 ) -> SweepRuns:
     """Train one run per (loss, seed) and report final metrics (modes covered, …).
 
     Parameters
     ----------
-    base : TrainConfig, optional
+    config : TrainConfig, optional
         Shared settings (default ``TrainConfig()``); each run is
-        ``base.replace(loss=loss, seed=seed)``, loss-major.
+        ``config.replace(loss=loss, seed=seed)``, loss-major. (``base=`` is
+        the older name of this argument.)
     seeds, losses : sequences
         Seeds (at least one) and losses (default: the base's loss).
     steps : int, optional
         Generator steps per run (default: each config's ``steps``).
     configs : sequence of TrainConfig, optional
-        Explicit runs instead of ``base``/``seeds``/``losses``.
+        Explicit runs instead of ``config``/``seeds``/``losses``.
     dataset : optional
         Data passed to every ``Trainer(config, dataset=dataset)``.
     callback : callable, optional
@@ -228,8 +230,12 @@ def sweep(
     A diverged run is reported with ``diverged=True`` and the metrics of its
     last good state (checked every 100 steps, as a separate run is).
     """
+    if base is not None:
+        if config is not None:
+            raise ValueError("give config or base (its older name), not both")
+        config = base
     if configs is None:
-        base = TrainConfig() if base is None else base
+        base = TrainConfig() if config is None else config
         if not isinstance(base, TrainConfig):
             raise ValueError(f"config must be a TrainConfig, got {type(base).__name__}")
         losses = [base.loss] if losses is None else list(losses)

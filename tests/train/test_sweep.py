@@ -10,10 +10,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from ganviz.cli import main as ganviz_main
 from ganviz.train import TrainConfig, Trainer, sweep
 from ganviz.train import seedsweep as seedsweep_module
 from ganviz.train.batched import BatchedRun, batch_support
-from ganviz.cli import main as ganviz_main
 from ganviz.train.sweep_cli import main as sweep_main
 
 TINY = {
@@ -190,7 +190,7 @@ def test_modes_covered_have_the_same_distribution_batched_and_separate():
 def test_results_are_typed_and_summarised_with_wilson_intervals():
     from scipy.stats import binomtest
 
-    runs = sweep(tiny(), seeds=[0, 1, 2], losses=["minimax", "hinge"], steps=20)
+    runs = sweep(config=tiny(), seeds=[0, 1, 2], losses=["minimax", "hinge"], steps=20)
     assert [(r.loss, r.seed) for r in runs] == [
         (loss, s) for loss in ("minimax", "hinge") for s in (0, 1, 2)
     ]
@@ -221,6 +221,8 @@ def test_bad_input_raises_value_errors():
         sweep(tiny(), seeds=[0], chunk=0)
     with pytest.raises(ValueError, match="config"):
         sweep("ring8", seeds=[0])
+    with pytest.raises(ValueError, match="not both"):
+        sweep(tiny(), base=tiny())
     with pytest.raises(ValueError, match="at least one"):
         BatchedRun([])
     with pytest.raises(ValueError, match="but the seed"):
