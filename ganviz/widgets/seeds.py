@@ -1,10 +1,11 @@
 """SeedSweepExplorer: the probability of mode collapse, not one anecdote.
 
 One training run covers 8 modes or 1 depending on its seed. This explorer
-trains N ≥ 8 short runs per loss with :func:`ganviz.train.sweep` — each run is
-exactly ``Trainer(config).run(steps)`` with its own seed, so its count equals
-a separate run with the same seed — and shows, per loss, the distribution of
-modes covered at the end:
+trains N ≥ 8 short runs per loss with :func:`ganviz.train.sweep` — a few
+seeds at a time as one stacked network (batched), each seed with the initial
+weights and random streams of ``Trainer(config).run(steps)``, so its count is
+that of a separate run with the same seed up to float rounding — and shows,
+per loss, the distribution of modes covered at the end:
 
 * a strip plot (one dot per seed) and a histogram of modes covered per loss;
 * the modes covered per seed as grouped bars
@@ -14,7 +15,8 @@ modes covered at the end:
   they are wide, which is the honest answer.
 
 Runs go in a worker thread with a progress bar; *stop* takes effect after
-the current run (a run is short), *run* resumes where the sweep stopped.
+the current batch (about a quarter of a loss's seeds, so it is short), *run*
+resumes where the sweep stopped.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import html
 import math
 import time
+from collections import deque
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -46,6 +49,13 @@ __all__ = ["SeedSweepExplorer", "SweepFrame", "wilson_interval"]
 SWEEP_DATASETS = ("ring8", "grid25")
 #: Fewest seeds per loss (a distribution, not an anecdote).
 MIN_SEEDS = 8
+#: Most seeds trained together as one stacked network (one step of the worker).
+MAX_BATCH = 16
+
+
+def batch_seeds(seeds: int) -> int:
+    """Seeds trained together: a quarter of a loss's seeds (1 … MAX_BATCH), so *stop* is quick."""
+    return max(1, min(MAX_BATCH, -(-seeds // 4)))
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
@@ -143,6 +153,9 @@ class SeedSweepExplorer(ExplorerBase):
         Give each loss its documented recipe (WGAN-GP: k = 5, λ = 0.1 …).
     threads : int or None
         torch CPU threads (1 by default).
+    batched : bool
+        Train a few seeds at a time as one stacked network (default; much
+        faster), or every run separately.
     **overrides
         TrainConfig fields applied to ``config``.
 
@@ -167,9 +180,11 @@ class SeedSweepExplorer(ExplorerBase):
         config: TrainConfig | None = None,
         recommended: bool = True,
         threads: int | None = 1,
+        batched: bool = True,
         **overrides,
     ):
         super().__init__()
+        self.batched = bool(batched)
         config = base_config(config, threads, overrides)
         self._custom: Distribution | None = None
         if p_data is not None:
@@ -198,6 +213,7 @@ class SeedSweepExplorer(ExplorerBase):
         self.results: list[SweepResult] = []
         self._pending: list[TrainConfig] = []
         self._plan: list[TrainConfig] = []
+        self._chunks: deque[int] = deque()
         self._generation = 0
         self._elapsed = 0.0
         self._build_controls(dataset, losses, seeds, steps, first_seed, recommended)
@@ -243,7 +259,7 @@ class SeedSweepExplorer(ExplorerBase):
             ),
             "pause": widgets.Button(
                 description="⏸ stop", button_style="warning", disabled=True,
-                tooltip="stop after the current run", layout=widgets.Layout(width="96px"),
+                tooltip="stop after the current batch of runs", layout=widgets.Layout(width="96px"),
             ),
             "reset": widgets.Button(
                 description="↺ clear", button_style="danger", tooltip="forget the results",
@@ -359,26 +375,45 @@ class SeedSweepExplorer(ExplorerBase):
         self.runner.refresh()
 
     # -- running ----------------------------------------------------------------------------
+    def _chunk_sizes(self, runs: int | None = None) -> list[int]:
+        """How the next ``runs`` pending runs (default all) split into batches of one loss."""
+        size = batch_seeds(len(self.seeds)) if self.batched else 1
+        pending = self._pending[: len(self._pending) if runs is None else runs]
+        sizes: list[int] = []
+        i = 0
+        while i < len(pending):
+            key = pending[i].replace(seed=0)
+            n = 1
+            while n < size and i + n < len(pending) and pending[i + n].replace(seed=0) == key:
+                n += 1
+            sizes.append(n)
+            i += n
+        return sizes
+
     def _run_next(self) -> None:
-        """One run of the sweep (the worker's 'step'); exactly ``ganviz.train.sweep``."""
-        config = self._pending[0]
-        dataset = self._custom if config.dataset == CUSTOM else None
+        """One batch of runs of the sweep (the worker's 'step'), with ``ganviz.train.sweep``."""
+        n = self._chunks.popleft() if self._chunks else 1
+        configs = self._pending[:n]
+        dataset = self._custom if configs[0].dataset == CUSTOM else None
         started = time.perf_counter()
-        (result,) = sweep(configs=[config], steps=config.steps, dataset=dataset)
+        results = sweep(
+            configs=configs, steps=configs[0].steps, dataset=dataset, batched=self.batched
+        )
         self._elapsed += time.perf_counter() - started
-        self.results.append(result)
-        self._pending.pop(0)
+        self.results.extend(results)
+        del self._pending[:n]
 
     def play(self) -> None:
         """Run (or resume) the sweep in the background; returns at once."""
         if self.runner.running or not self._pending:
             return
         self.clear_error()
-        if self.runner.start(len(self._pending)):
+        self._chunks = deque(self._chunk_sizes())
+        if self.runner.start(len(self._chunks)):
             self._set_running(True)
 
     def pause(self) -> None:
-        """Stop after the current run (waits for it) and draw the results so far."""
+        """Stop after the current batch of runs (waits for it) and draw the results so far."""
         if hasattr(self, "runner"):
             self.runner.stop()
             self._set_running(False)
@@ -393,7 +428,8 @@ class SeedSweepExplorer(ExplorerBase):
         """Do ``runs`` more runs (default: all that remain) synchronously; returns the results."""
         self.pause()
         runs = len(self._pending) if runs is None else min(int(runs), len(self._pending))
-        self.runner.advance(runs)
+        self._chunks = deque(self._chunk_sizes(runs))
+        self.runner.advance(len(self._chunks))
         return self.results
 
     @property
