@@ -563,8 +563,6 @@ def check_gradients_docstring():
     said = lines[at].split("#", 1)[1] if "#" in lines[at] else ""
     if not lines[at + 1].strip().startswith(">>>"):
         said += " " + lines[at + 1]
-    if "8·e^-32" in said:
-        pytest.xfail("gradients.py still says ≈ 8·e^-32 (3.9e-4 is right; fixed on another branch)")
     scientific = r"\d+(?:\.\d+)?\s*(?:·|×|\\cdot)?\s*(?:10\s*\^?\s*[-⁻−]?[\d⁰¹²³⁴⁵⁶⁷⁸⁹]+|e-\d+)"
     number = re.search(scientific, said) or re.search(r"0\.0\d+", said)
     assert number, f"gradients.py's example does not state the minimax gradient: {said!r}"
