@@ -67,6 +67,23 @@ def float_slider(
     )
 
 
+def beside(panel: widgets.Widget, *rest: widgets.Widget) -> widgets.HBox:
+    """A control panel with plots beside it, the plots wrapping below on a narrow screen.
+
+    The panel keeps its width (a squeezed column clips its sliders' values and
+    labels, as a 1280-px laptop showed); whatever does not fit beside it moves
+    to the next line instead of being cut off at the notebook's edge.
+    """
+    panel.layout.flex = "0 0 auto"
+    panel.layout.margin = "0 12px 6px 0"
+    return widgets.HBox([panel, *rest], layout=widgets.Layout(flex_flow="row wrap"))
+
+
+def wrapping_row(*children: widgets.Widget) -> widgets.HBox:
+    """Children side by side, wrapping onto the next line when the notebook is too narrow."""
+    return widgets.HBox(list(children), layout=widgets.Layout(flex_flow="row wrap"))
+
+
 def control_row(*columns: widgets.Widget) -> widgets.Box:
     """Columns of controls side by side, wrapping onto new lines in a narrow notebook.
 

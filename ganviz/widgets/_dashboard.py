@@ -43,14 +43,15 @@ CUSTOM = "custom"
 DEFAULT_SPEED = 20
 #: Widths offered for the hidden layers (the config's own value is added).
 HIDDEN_CHOICES = (8, 16, 32, 64, 128, 256, 512)
-#: The run buttons of a live dashboard: name → (label, button style).
+#: The run buttons of a live dashboard: name → (label, button style, icon). Icons are
+#: ipywidgets' (Font Awesome) names: glyphs such as ⏸ render as an empty box in many fonts.
 RUN_BUTTONS = {
-    "play": ("▶ play", "success"),
-    "pause": ("⏸ pause", "warning"),
-    "step_d": ("step D", ""),
-    "step_g": ("step G", ""),
-    "step": ("step", ""),
-    "reset": ("↺ reset", "danger"),
+    "play": ("play", "success", "play"),
+    "pause": ("pause", "warning", "pause"),
+    "step_d": ("step D", "", ""),
+    "step_g": ("step G", "", ""),
+    "step": ("step", "", ""),
+    "reset": ("reset", "danger", "refresh"),
 }
 
 
@@ -165,10 +166,11 @@ def run_buttons(tooltips: dict[str, str], width: str) -> dict[str, widgets.Butto
         name: widgets.Button(
             description=text,
             button_style=kind,
+            icon=icon,
             tooltip=tooltips[name],
             layout=widgets.Layout(width=width),
         )
-        for name, (text, kind) in RUN_BUTTONS.items()
+        for name, (text, kind, icon) in RUN_BUTTONS.items()
     }
     buttons["pause"].disabled = True
     return buttons

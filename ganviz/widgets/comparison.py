@@ -33,6 +33,7 @@ from ..plots import style, update_discriminator_field
 from ..plots.field import auto_arrow_scale
 from ..snapshot import Snapshot
 from ..train import LOSSES, PRESETS, TrainConfig, Trainer, TrainingDiverged, get_loss
+from ._controls import wrapping_row
 from ._dashboard import (
     CUSTOM,
     DEFAULT_SPEED,
@@ -298,11 +299,11 @@ class ComparisonExplorer(LiveDashboard):
                 c["recommended"],
             ]
         )
-        columns = widgets.HBox(
-            [widgets.VBox([self.headers[i], self.figures[f"run_{i}"]]) for i in range(self.n_runs)]
+        columns = wrapping_row(
+            *[widgets.VBox([self.headers[i], self.figures[f"run_{i}"]]) for i in range(self.n_runs)]
         )
         self.children = [
-            widgets.HBox([shared, loss_box, run_box]),
+            wrapping_row(shared, loss_box, run_box),
             self.message,
             columns,
             self.figures["metrics"],

@@ -33,6 +33,7 @@ from .. import dynamics as dyn
 from .._env import fast_mode
 from ..plots import dynamics as dplots
 from ._base import ExplorerBase
+from ._controls import beside
 from ._figure import FigureWidget
 
 __all__ = ["DynamicsExplorer"]
@@ -259,7 +260,7 @@ class DynamicsExplorer(ExplorerBase):
             ],
             layout=widgets.Layout(width="330px"),
         )
-        self.children = [widgets.HBox([panel, self.figure]), self.message]
+        self.children = [beside(panel, self.figure), self.message]
 
     def _trace(self, name: str):
         """The trace called ``name`` (its ``meta``; see ``ganviz.plots.dynamics``)."""

@@ -254,15 +254,21 @@ class SeedSweepExplorer(ExplorerBase):
                 value=bool(recommended), description="each loss's recommended settings"
             ),
             "play": widgets.Button(
-                description="▶ run", button_style="success", tooltip="run (or resume) the sweep",
+                description="run",
+                icon="play",
+                button_style="success",
+                tooltip="run (or resume) the sweep",
                 layout=widgets.Layout(width="96px"),
             ),
             "pause": widgets.Button(
-                description="⏸ stop", button_style="warning", disabled=True,
+                description="stop", icon="stop", button_style="warning", disabled=True,
                 tooltip="stop after the current batch of runs", layout=widgets.Layout(width="96px"),
             ),
             "reset": widgets.Button(
-                description="↺ clear", button_style="danger", tooltip="forget the results",
+                description="clear",
+                icon="refresh",
+                button_style="danger",
+                tooltip="forget the results",
                 layout=widgets.Layout(width="96px"),
             ),
         }  # fmt: skip
@@ -277,7 +283,7 @@ class SeedSweepExplorer(ExplorerBase):
             [{"loss": loss, "seed": 0, "modes_covered": 0} for loss in LOSSES],
             title="Modes covered per seed",
         )
-        per_seed.update_layout(width=980, height=300)
+        per_seed.update_layout(width=860, height=300)
         for bar in per_seed.data:
             bar.x, bar.y, bar.customdata = [], [], []
         self.figures: dict[str, go.FigureWidget] = {
@@ -500,7 +506,7 @@ class SeedSweepExplorer(ExplorerBase):
             eta = f" · about {left:.0f} s left" if frame.total > done else " · done"
             text = f"{done}/{frame.total} runs · {per_run:.1f} s per run{eta}"
         else:
-            text = f"0/{frame.total} runs planned ({self.steps} steps each) · press ▶ run"
+            text = f"0/{frame.total} runs planned ({self.steps} steps each) · press run"
         self.progress_label.value = f"<span style='font-size:12.5px'>{text}</span>"
 
     def _draw_distribution(self, frame: SweepFrame) -> None:

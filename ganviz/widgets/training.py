@@ -73,6 +73,7 @@ from ..train import (
     TrainingDiverged,
 )
 from ..train.config import NOISES
+from ._controls import beside, wrapping_row
 from ._dashboard import (
     CUSTOM,
     DEFAULT_SPEED,
@@ -410,7 +411,7 @@ class TrainingExplorer(LiveDashboard):
     --------
     >>> from ganviz.widgets import TrainingExplorer
     >>> explorer = TrainingExplorer(dataset="ring8", loss="nonsaturating")
-    >>> explorer          # doctest: +SKIP  (press ▶ play)
+    >>> explorer          # doctest: +SKIP  (press play)
     >>> explorer.advance(200); explorer.snapshot.metrics["modes_covered"]  # doctest: +SKIP
     """
 
@@ -639,17 +640,22 @@ class TrainingExplorer(LiveDashboard):
             ],
             layout=widgets.Layout(width="320px"),
         )
-        self._toy_box = widgets.HBox([self.figures["field"], self.figures["theory"]])
+        # the theory panel (and the class histogram) wrap below on a narrow screen
+        self._toy_box = wrapping_row(self.figures["field"], self.figures["theory"])
         image_title = widgets.HTML("<b>generated images</b> (fixed noise)")
-        self._image_box = widgets.HBox(
-            [widgets.VBox([image_title, self.image]), self.figures["classes"]]
+        self._image_box = wrapping_row(
+            widgets.VBox([image_title, self.image]), self.figures["classes"]
         )
         self._toy_metrics_box = widgets.VBox([self.figures["metrics"]])
         self._image_metrics_box = widgets.VBox([self.figures["image_metrics"]])
-        curves = widgets.HBox(
-            [self.figures["losses"], self._toy_metrics_box, self._image_metrics_box]
+        curves = wrapping_row(
+            self.figures["losses"], self._toy_metrics_box, self._image_metrics_box
         )
-        top = widgets.HBox([panel, widgets.VBox([self._toy_box, self._image_box])])
+        plots = widgets.VBox(
+            [self._toy_box, self._image_box],
+            layout=widgets.Layout(flex="1 1 0%", min_width="450px"),
+        )
+        top = beside(panel, plots)
         self.children = [top, self.status, self.message, curves]
 
     def _wire(self) -> None:
