@@ -22,3 +22,17 @@ def timed(fn: Callable[[], object]) -> float:
 def summarise(times: list[float]) -> tuple[float, float]:
     """(median, 90th percentile) of ``times``."""
     return statistics.median(times), float(np.percentile(times, 90))
+
+
+def moves(explorer, name: str, values: Callable[[], object], n: int) -> list[float]:
+    """Seconds of ``n`` changes of the control ``name`` to new ``values()`` (repeats skipped)."""
+    control = explorer.controls[name]
+    out = []
+    for _ in range(n):
+        value = values()
+        if value == control.value:
+            continue
+        out.append(timed(lambda v=value: setattr(control, "value", v)))
+        if explorer.error:
+            raise RuntimeError(f"{name}={value!r} showed an error: {explorer.error}")
+    return out

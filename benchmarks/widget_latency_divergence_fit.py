@@ -19,25 +19,12 @@ import time
 
 import numpy as np
 import plotly.graph_objects as go
-from _latency import summarise, timed
+from _latency import moves, summarise, timed
 
 from ganviz import f_divergences as fd
 from ganviz.widgets.divergence_fit import DivergenceFitExplorer
 
 BUDGET_MS = 100.0
-
-
-def moves(explorer, name: str, values, n: int) -> list[float]:
-    control = explorer.controls[name]
-    out = []
-    for _ in range(n):
-        value = values()
-        if value == control.value:
-            continue
-        out.append(timed(lambda v=value: setattr(control, "value", v)))
-        if explorer.error:
-            raise RuntimeError(f"{name}={value!r} showed an error: {explorer.error}")
-    return out
 
 
 def main() -> None:

@@ -18,28 +18,14 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
-from _latency import BUDGET_MS, summarise, timed
+from _latency import BUDGET_MS, moves, summarise, timed
 
 import ganviz as gv
 from ganviz.widgets.gradients import VanishingGradientExplorer
 from ganviz.widgets.modes import ModeCollapseExplorer
-
-
-def moves(explorer, name: str, values: Callable[[], object], n: int) -> list[float]:
-    control = explorer.controls[name]
-    out = []
-    for _ in range(n):
-        value = values()
-        if value == control.value:
-            continue
-        out.append(timed(lambda v=value: setattr(control, "value", v)))
-        if explorer.error:
-            raise RuntimeError(f"{name}={value!r} showed an error: {explorer.error}")
-    return out
 
 
 def main() -> None:

@@ -60,6 +60,11 @@ def _gv_probe():
                 for key in ("x", "y", "z"):
                     if key in trace and trace[key] is not None:
                         item[key] = _gv_summary(trace[key])
+                if trace.type == "table":  # the words a table shows
+                    for part in ("header", "cells"):
+                        values = trace[part].values
+                        if values is not None:
+                            item[part] = _gv_summary([str(v) for col in values for v in col])
                 traces.append(item)
             figures.append({"tag": tag, "traces": traces, "views": widget._view_count,
                             "title": (widget.layout.title.text or "")})
@@ -123,6 +128,13 @@ _PAGE_JS = r"""
     const traces = (gd.data || []).map((t) => {
       const item = { type: t.type || 'scatter', name: t.name };
       for (const key of ['x', 'y', 'z']) if (t[key] !== undefined) item[key] = summary(t[key]);
+      if ((t.type || '') === 'table') {
+        for (const part of ['header', 'cells']) {
+          const values = t[part] && t[part].values;
+          const words = (column) => Array.from(column).map(String);
+          if (values) item[part] = summary(Array.from(values).flatMap(words));
+        }
+      }
       return item;
     });
     const title = gd.layout && gd.layout.title;
@@ -283,7 +295,7 @@ def _figure_problems(label: str, want: dict, fig: dict) -> list[str]:
                 f"{label} trace {t}: name {p_trace.get('name')!r} on the page, "
                 f"{k_trace['name']!r} in the kernel"
             )
-        for key in ("x", "y", "z"):
+        for key in ("x", "y", "z", "header", "cells"):
             k_arr, p_arr = k_trace.get(key), p_trace.get(key)
             if k_arr is None and p_arr is None:
                 continue
