@@ -240,6 +240,21 @@ def _unbounded_top(sweep: ShiftSweep) -> float:
     return next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= top)
 
 
+def _unbounded_axis(top: float) -> dict:
+    """The W1/KL axis: finite values up to ``top``, then a strip labelled ∞ for the bands.
+
+    The "= ∞" bands sit above the last number on the axis, so a band cannot be
+    read as "KL is 10".
+    """
+    ticks = [top * k / 5 for k in range(6)]
+    return {
+        "range": [0.0, 1.1 * top],
+        "tickmode": "array",
+        "tickvals": [*ticks, 1.055 * top],
+        "ticktext": [f"{v:g}" for v in ticks] + ["∞"],
+    }
+
+
 def _current(sweep: ShiftSweep, shift: float, current: Divergences | None) -> dict[str, float]:
     if current is not None:
         return {
@@ -276,16 +291,16 @@ def _sweep_trace_data(sweep: ShiftSweep, shift: float, current: Divergences | No
         "KL(P_data‖P_g)": {"x": t, "y": _kl_display(sweep.kl_data_g)},
         "KL(P_g‖P_data)": {"x": t, "y": _kl_display(sweep.kl_g_data)},
         "KL(P_data‖P_g) = ∞": dict(
-            zip(("x", "y"), _infinite_band(t, sweep.kl_data_g, 0.97 * top), strict=True)
+            zip(("x", "y"), _infinite_band(t, sweep.kl_data_g, 1.035 * top), strict=True)
         ),
         "KL(P_g‖P_data) = ∞": dict(
-            zip(("x", "y"), _infinite_band(t, sweep.kl_g_data, 0.92 * top), strict=True)
+            zip(("x", "y"), _infinite_band(t, sweep.kl_g_data, 1.075 * top), strict=True)
         ),
         "now: W1, KL": {
             "x": np.full(3, shift),
             "y": np.array([v if math.isfinite(v) else np.nan for v in unbounded_now]),
         },
-        "now: t (bottom)": {"x": np.array([shift, shift]), "y": np.array([0.0, top])},
+        "now: t (bottom)": {"x": np.array([shift, shift]), "y": np.array([0.0, 1.1 * top])},
         "_top": top,
     }
 
@@ -309,7 +324,7 @@ def sweep_figure(
 
     Top panel: JS (ceiling log 2 dotted) and 2·JS − 2·log 2 = V (floor
     −log 4). Bottom panel: W1 and both KLs; where a KL is infinite its curve
-    breaks and a band at the top of the panel marks "= ∞". The axis is cut at
+    breaks and a band in a strip above the numbers, labelled ∞, marks "= ∞". The axis is cut at
     1.3·max W1, so a KL that explodes leaves the top of the panel.
 
     ``sweep`` is a :class:`ganviz.sweeps.ShiftSweep`, or P_data with P_g as
@@ -438,7 +453,7 @@ def sweep_figure(
         margin={"r": 170},
     )
     fig.update_yaxes(range=list(_BOUNDED_RANGE), row=1, col=1, zeroline=True)
-    fig.update_yaxes(range=[0.0, data["_top"]], row=2, col=1)
+    fig.update_yaxes(**_unbounded_axis(data["_top"]), row=2, col=1)
     fig.update_xaxes(title_text="shift t of P_g", row=2, col=1)
     return fig
 
@@ -475,5 +490,6 @@ def update_sweep_figure(
             if markers_only and name not in moving:
                 continue
             trace.x, trace.y = data[name]["x"], data[name]["y"]
-        if not markers_only and tuple(fig.layout.yaxis2.range) != (0.0, data["_top"]):
-            fig.layout.yaxis2.range = [0.0, data["_top"]]
+        axis = _unbounded_axis(data["_top"])
+        if not markers_only and tuple(fig.layout.yaxis2.range) != tuple(axis["range"]):
+            fig.layout.yaxis2.update(axis)

@@ -116,6 +116,12 @@ def test_infinite_kl_is_a_gap_with_a_band_not_a_huge_value():
     band = np.asarray(tr["KL(P_data‖P_g) = ∞"].y, dtype=float)
     top = fig.layout.yaxis2.range[1]
     assert np.all(band <= top) and np.all(band > 0.9 * top)
+    # the band sits in a strip labelled ∞, above the last number on the axis (never "KL = 10")
+    axis = fig.layout.yaxis2
+    numbers = [v for v, text in zip(axis.tickvals, axis.ticktext, strict=True) if text != "∞"]
+    infinity = [v for v, text in zip(axis.tickvals, axis.ticktext, strict=True) if text == "∞"]
+    assert np.all(band > max(numbers)) and len(infinity) == 1
+    assert abs(infinity[0] - band[0]) < 0.05 * top
     assert np.all(np.isfinite(np.asarray(tr["KL(P_g‖P_data)"].y, dtype=float)))
     assert np.all(np.isnan(np.asarray(tr["KL(P_g‖P_data) = ∞"].y, dtype=float)))
     assert top < 100  # the axis follows W1, never an astronomically large KL
