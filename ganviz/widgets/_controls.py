@@ -67,6 +67,17 @@ def float_slider(
     )
 
 
+def checkbox(value: bool, description: str) -> widgets.Checkbox:
+    """A checkbox whose whole label shows (ipywidgets' default indents it and cuts it at
+    300 px with "…")."""
+    return widgets.Checkbox(
+        value=bool(value),
+        description=description,
+        indent=False,
+        layout=widgets.Layout(width="auto"),
+    )
+
+
 def beside(panel: widgets.Widget, *rest: widgets.Widget) -> widgets.HBox:
     """A control panel with plots beside it, the plots wrapping below on a narrow screen.
 

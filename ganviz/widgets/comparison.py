@@ -33,7 +33,7 @@ from ..plots import style, update_discriminator_field
 from ..plots.field import auto_arrow_scale
 from ..snapshot import Snapshot
 from ..train import LOSSES, PRESETS, TrainConfig, Trainer, TrainingDiverged, get_loss
-from ._controls import wrapping_row
+from ._controls import checkbox, wrapping_row
 from ._dashboard import (
     CUSTOM,
     DEFAULT_SPEED,
@@ -245,10 +245,7 @@ class ComparisonExplorer(LiveDashboard):
             "d_steps": d_steps_slider(config.d_steps, style_, wide),
             "hidden": hidden_dropdown(config.hidden, style_, wide),
             "depth": depth_slider(config.depth, style_, wide),
-            "recommended": widgets.Checkbox(
-                value=bool(recommended),
-                description="each loss's recommended settings (k, λ, lr, β)",
-            ),
+            "recommended": checkbox(recommended, "each loss's recommended settings (k, λ, lr, β)"),
             "speed": speed_slider(speed, style_, wide),
         }
         for i, loss in enumerate(losses):

@@ -36,6 +36,7 @@ from ._controls import (
     POINTS,
     UNIFORM,
     DistributionPanel,
+    checkbox,
     control_row,
     float_slider,
 )
@@ -192,12 +193,8 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         self.controls.update(self.g_panel.controls)
         if dim == 1:
             self.controls["shift"] = float_slider("shift of P_g", 2.0, -6.0, 6.0, 0.1)
-            self.controls["show_critic"] = widgets.Checkbox(
-                value=False, description="show the WGAN critic f*(x)"
-            )
-            self.controls["shade"] = widgets.Checkbox(
-                value=True, description="shade where each density dominates"
-            )
+            self.controls["show_critic"] = checkbox(False, "show the WGAN critic f*(x)")
+            self.controls["shade"] = checkbox(True, "shade where each density dominates")
         else:
             self.controls["shift_x"] = float_slider("shift x", 2.0, -6.0, 6.0, 0.1)
             self.controls["shift_y"] = float_slider("shift y", 1.0, -6.0, 6.0, 0.1)

@@ -33,7 +33,7 @@ from .. import dynamics as dyn
 from .._env import fast_mode
 from ..plots import dynamics as dplots
 from ._base import ExplorerBase
-from ._controls import beside
+from ._controls import beside, checkbox
 from ._figure import FigureWidget
 
 __all__ = ["DynamicsExplorer"]
@@ -213,9 +213,7 @@ class DynamicsExplorer(ExplorerBase):
                 style=style,
                 layout=wide,
             ),
-            "show_flow": widgets.Checkbox(
-                value=bool(show_flow), description="continuous-time flow (h → 0)"
-            ),
+            "show_flow": checkbox(show_flow, "continuous-time flow (h → 0)"),
         }
 
     def _build_figures(self) -> None:

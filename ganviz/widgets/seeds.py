@@ -38,6 +38,7 @@ from ..plots import style
 from ..plots.training import coverage_chart
 from ..train import LOSSES, SweepResult, TrainConfig, make_dataset, sweep
 from ._base import ExplorerBase
+from ._controls import checkbox
 from ._dashboard import CUSTOM, as_distribution, base_config, dataset_options, seed_box
 from ._figure import FigureWidget
 from ._live import Emission, LiveRunner
@@ -250,9 +251,7 @@ class SeedSweepExplorer(ExplorerBase):
                 style=style_, layout=widgets.Layout(width="220px"),
             ),
             "first_seed": seed_box(first_seed, style_, description="first seed", width="220px"),
-            "recommended": widgets.Checkbox(
-                value=bool(recommended), description="each loss's recommended settings"
-            ),
+            "recommended": checkbox(recommended, "each loss's recommended settings"),
             "play": widgets.Button(
                 description="run",
                 icon="play",

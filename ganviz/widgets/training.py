@@ -73,7 +73,7 @@ from ..train import (
     TrainingDiverged,
 )
 from ..train.config import NOISES
-from ._controls import beside, wrapping_row
+from ._controls import beside, checkbox, wrapping_row
 from ._dashboard import (
     CUSTOM,
     DEFAULT_SPEED,
@@ -545,9 +545,7 @@ class TrainingExplorer(LiveDashboard):
             ),
             "seed": seed_box(config.seed, style_),
             "speed": speed_slider(speed, style_, wide),
-            "theory": widgets.Checkbox(
-                value=bool(theory), description="theory overlay: D* of a KDE of the fakes"
-            ),
+            "theory": checkbox(theory, "theory overlay: D* of a KDE of the fakes"),
         }
         tooltips = {
             "play": "train until paused",

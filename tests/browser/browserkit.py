@@ -403,6 +403,37 @@ def check_page_errors(page) -> None:
     raise AssertionError(f"JavaScript errors in the page: {page_error_report(page)}")
 
 
+#: What does not fit at this screen size: labels cut with "…" (their text is wider than
+#: their box) and plots or controls reaching past the right edge of the notebook's panel.
+_CLIPPED_JS = """
+() => {
+  const problems = [];
+  const panel = document.querySelector('.jp-NotebookPanel-notebook, .jp-Notebook, body');
+  const right = panel.getBoundingClientRect().right + 1;
+  const seen = (el) => el.offsetWidth > 0 && el.offsetHeight > 0;
+  document.querySelectorAll('.jupyter-widgets .widget-label, .jupyter-widgets .widget-label-basic,'
+      + ' .jupyter-widgets label, .jupyter-widgets .widget-readout').forEach((el) => {
+    if (seen(el) && el.scrollWidth > el.clientWidth + 1 && (el.textContent || '').trim())
+      problems.push('label cut: ' + el.textContent.trim().slice(0, 60));
+  });
+  document.querySelectorAll('.js-plotly-plot, .jupyter-widgets.widget-inline-hbox,'
+      + ' .jupyter-widgets.widget-button').forEach((el) => {
+    if (!seen(el) || el.getBoundingClientRect().right <= right) return;
+    const what = el.classList.contains('js-plotly-plot')
+      ? 'plot' : (el.textContent || '').trim().slice(0, 40);
+    problems.push('past the notebook edge by '
+      + Math.round(el.getBoundingClientRect().right - right) + ' px: ' + what);
+  });
+  return problems;
+}
+"""
+
+
+def clipped(page) -> list[str]:
+    """Labels cut with "…" and elements past the notebook's right edge (none expected)."""
+    return page.evaluate(_CLIPPED_JS)
+
+
 def plot_fingerprint(page) -> list[str]:
     return page.evaluate(_FINGERPRINT_JS)
 

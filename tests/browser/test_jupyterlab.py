@@ -23,7 +23,9 @@ from browserkit import (
     CANARY,
     NOTEBOOK_CASES,
     NOTEBOOKS,
+    VIEWPORT,
     check_page_errors,
+    clipped,
     error_outputs,
     find_slider,
     interact,
@@ -116,6 +118,7 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
     before = settled_fingerprint(page)
     assert before, "the plots in the page hold no trace data"
     check_page_errors(page)
+    assert clipped(page) == [], f"clipped at {VIEWPORT['width']}×{VIEWPORT['height']}"
     session = next(s for s in jupyter_api(lab, "/api/sessions") if s["path"].endswith(case.path))
     runtime = jupyter_home[0].parent / "runtime"
     probe = KernelProbe(runtime / f"kernel-{session['kernel']['id']}.json")
