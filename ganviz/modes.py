@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _validation as check
 
-__all__ = ["ModeCoverage", "mode_counts", "mode_coverage"]
+__all__ = ["ModeCoverage", "mode_counts", "mode_coverage", "wilson_interval"]
 
 
 class ModeCoverage(NamedTuple):
@@ -97,3 +97,22 @@ def mode_coverage(
     counts = np.bincount(nearest[close], minlength=k)
     fraction = float(close.mean()) if len(close) else 0.0
     return ModeCoverage(int((counts >= min_samples).sum()), fraction)
+
+
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion, e.g. P(all modes covered) over seeds.
+
+    .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n}
+
+    Good at small ``n`` and at 0 or 1 successes, where the normal interval
+    collapses. Computed by :func:`scipy.stats.binomtest` (``method="wilson"``);
+    ``n = 0`` gives the uninformative (0, 1).
+    """
+    from scipy.stats import binomtest
+
+    if n <= 0:
+        return (0.0, 1.0)
+    ci = binomtest(int(successes), int(n)).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    return (float(ci.low), float(ci.high))

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ..modes import wilson_interval
 from .batched import BatchedRun, batch_support
 from .config import TrainConfig
 from .losses import LOSSES
@@ -110,8 +111,6 @@ class LossSummary:
 
 def summarize(results: Sequence[SweepResult]) -> list[LossSummary]:
     """One :class:`LossSummary` per loss, in the order the losses first appear."""
-    from scipy.stats import binomtest
-
     out = []
     for loss in dict.fromkeys(r.loss for r in results):
         mine = [r for r in results if r.loss == loss]
@@ -121,7 +120,7 @@ def summarize(results: Sequence[SweepResult]) -> list[LossSummary]:
         total = int(max(r.metrics.get("modes_total", max(counts)) for r in mine))
         n = len(mine)
         k = sum(c == total for c in counts)
-        ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+        ci_low, ci_high = wilson_interval(k, n)
         out.append(
             LossSummary(
                 loss=loss,
@@ -130,7 +129,7 @@ def summarize(results: Sequence[SweepResult]) -> list[LossSummary]:
                 mean_modes=float(np.mean(counts)),
                 all_modes=k,
                 p_all_modes=k / n,
-                ci=(float(ci.low), float(ci.high)),
+                ci=(ci_low, ci_high),
                 high_quality=float(np.mean([r.high_quality or 0.0 for r in mine])),
                 diverged=sum(r.diverged for r in mine),
                 seconds=float(sum(r.seconds for r in mine)),

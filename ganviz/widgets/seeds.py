@@ -22,7 +22,6 @@ resumes where the sweep stopped.
 from __future__ import annotations
 
 import html
-import math
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from plotly.subplots import make_subplots
 
 from .._env import fast_mode
 from ..distributions import Distribution
+from ..modes import wilson_interval
 from ..plots import style
 from ..plots.training import coverage_chart
 from ..train import LOSSES, SweepResult, TrainConfig, make_dataset, sweep
@@ -57,20 +57,6 @@ MAX_BATCH = 16
 def batch_seeds(seeds: int) -> int:
     """Seeds trained together: a quarter of a loss's seeds (1 … MAX_BATCH), so *stop* is quick."""
     return max(1, min(MAX_BATCH, -(-seeds // 4)))
-
-
-def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """95 % Wilson score interval of a binomial proportion (good at small n and at 0 or 1).
-
-    .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n}
-    """
-    if n <= 0:
-        return (0.0, 1.0)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 @dataclass
