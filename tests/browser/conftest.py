@@ -98,6 +98,17 @@ def page(browser, request):
             page.ganviz_errors.append(message.text)
 
     page.on("console", console)
+
+    # bytes the page receives over its websockets (kernel messages: widget state, plots)
+    page.ganviz_ws_bytes = [0]
+
+    def websocket(ws) -> None:
+        def received(payload) -> None:
+            page.ganviz_ws_bytes[0] += len(payload)
+
+        ws.on("framereceived", received)
+
+    page.on("websocket", websocket)
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:

@@ -170,6 +170,7 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
         "controls_compared_with_kernel": len(kernel_after_run["controls"]),
         "open_s": round(opened_s, 1),
         "run_all_to_plots_s": round(ready_s - opened_s, 1),
+        "websocket_mb_received": round(page.ganviz_ws_bytes[0] / 1e6, 1),
         "control_to_changed_data_s": round(done.seconds, 2),
         "kernel_memory_mib": memory,
         "jupyter_server_memory_mib": server_memory,
@@ -177,6 +178,7 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
     }
     record["summary"] = (
         f"{n_plots} plots after {record['run_all_to_plots_s']} s of Run All; "
+        f"{record['websocket_mb_received']} MB over the websockets; "
         f"kernel RSS {memory.get('VmRSS')} MiB (peak {memory.get('VmHWM')} MiB), "
         f"Jupyter server RSS {server_memory.get('VmRSS')} MiB"
     )
