@@ -994,7 +994,8 @@ def sweep(
     """Train one short run per (loss, seed) and report final metrics (modes covered, …).
 
     Either give ``configs`` explicitly, or a ``base`` config with ``seeds``
-    and ``losses`` (default: the base's loss); runs go loss-major. Each run is
+    and ``losses`` (default: the base's loss); runs go loss-major. Each loss
+    brings its recipe to the base's fields that were not given explicitly. Each run is
     exactly ``Trainer(config, dataset=dataset).run(steps)`` without snapshots
     (observation never changes training), so its counts equal a separate run
     with the same seed. A diverged run is reported with ``diverged=True`` and
