@@ -20,8 +20,9 @@ Fréchet distance beside its real-data floor, the time to ≥ 9/10 classes,
 the fewest classes covered from step 2,000 on, and the lowest diversity from
 step 500 on (mean pairwise distance of the 64 fixed-noise images over that of
 64 real ones: a collapse to one image shows as ≈ 0; real data scores 1).
-``memory``: peak resident memory of ``ganviz train --preset ring8-wgan-gp``
-in a child process.
+``digits-before`` trains the preset it replaced (non-saturating, no spectral
+norm, no EMA) for comparison. ``memory``: peak resident memory of
+``ganviz train --preset ring8-wgan-gp`` in a child process.
 """
 
 from __future__ import annotations
@@ -70,8 +71,12 @@ def spread(images) -> float:
     return float(d.sum() / (len(x) * (len(x) - 1)))
 
 
-def digits_run(seed: int, steps: int | None):
-    cfg = preset_config("digits", seed=seed, device="cpu")
+#: The ``digits`` preset before issue 14: the plain non-saturating DCGAN-style pair.
+DIGITS_BEFORE = {"loss": "nonsaturating", "spectral_norm": False, "ema": 0.0}
+
+
+def digits_run(seed: int, steps: int | None, **changes):
+    cfg = preset_config("digits", seed=seed, device="cpu", **changes)
     steps = cfg.steps if steps is None else steps
     trainer = Trainer(cfg)
     trainer.evaluate()  # train the measuring classifier before the clock starts
@@ -144,7 +149,9 @@ def toy_row(name, seed, cfg, steps, runs):
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--only", choices=["losses", "ring8", "grid25", "digits", "memory"], action="append"
+        "--only",
+        choices=["losses", "ring8", "grid25", "digits", "digits-before", "memory"],
+        action="append",
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--losses", nargs="+", choices=list(LOSSES), default=list(LOSSES))
@@ -185,13 +192,16 @@ def main(argv=None) -> None:
         for seed in args.seeds:
             cfg = preset_config("grid25-wgan-gp", seed=seed, device="cpu")
             toy_row("grid25-wgan-gp", seed, cfg, args.steps, [])
-    if "digits" in parts:
-        print("\ndigits (8×8, 10 classes), preset digits")
+    for part, changes in (("digits", {}), ("digits-before", DIGITS_BEFORE)):
+        if part not in parts:
+            continue
+        name = "preset digits" if not changes else "the digits preset before issue 14"
+        print(f"\ndigits (8×8, 10 classes), {name}")
         print(f"{'seed':>4} | {'classes':>7} {'class KL':>8} {'FD':>7} {'FD floor':>8} | "
               f"{'≥9 classes at':>16} | {'fewest@≥2000':>12} {'min div':>7} | "
               f"{'wall s':>6} {'CPU s':>6}")  # fmt: skip
         for seed in args.seeds:
-            final, target, (wall, cpu), fewest, div = digits_run(seed, args.steps)
+            final, target, (wall, cpu), fewest, div = digits_run(seed, args.steps, **changes)
             at = "never" if target is None else f"step {target[0]} ({target[1]:.0f}s)"
             print(f"{seed:>4} | {final['classes_covered']:>4}/10 {final['class_kl']:>8.3f} "
                   f"{final['fid']:>7.2f} {final['fid_floor']:>8.2f} | {at:>16} | "
