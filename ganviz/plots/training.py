@@ -326,12 +326,13 @@ def png_bytes(image) -> bytes:
 
 
 def image_mosaic(
-    images, *, columns: int = 8, padding: int = 1, min_tile: int = 28, value_range=(0.0, 1.0)
+    images, *, columns: int = 8, padding: int = 1, min_tile: int = 48, value_range=(0.0, 1.0)
 ) -> np.ndarray:
     """Tile (n, H, W) images in ``value_range`` into one ``uint8`` mosaic.
 
     Small images are enlarged by an integer factor (nearest neighbour) so
-    each tile is at least ``min_tile`` pixels high and stays crisp.
+    each tile is at least ``min_tile`` pixels high and stays crisp (8×8
+    digits become 48×48 tiles, large enough to read).
     """
     imgs = np.asarray(images, dtype=float)
     if imgs.ndim == 2:
@@ -372,12 +373,22 @@ def image_grid(
     value_range=(0.0, 1.0),
     title: str | None = None,
     height: int | None = None,
+    min_tile: int = 48,
 ) -> go.Figure:
-    """A grid of grey-scale images (n, H, W) as one PNG-backed figure."""
-    mosaic = image_mosaic(images, columns=columns, value_range=value_range)
+    """A grid of grey-scale images (n, H, W) as one PNG-backed figure.
+
+    Each image is enlarged (nearest neighbour) to at least ``min_tile``
+    pixels and the figure is sized to draw the mosaic at one screen pixel
+    per mosaic pixel (unless ``height`` is given), so small digits stay legible.
+    """
+    mosaic = image_mosaic(images, columns=columns, value_range=value_range, min_tile=min_tile)
     fig = go.Figure(_image_trace(mosaic))
-    style.base_layout(
-        fig, title=title, height=height or min(700, mosaic.shape[0] + (70 if title else 40))
+    style.base_layout(fig, title=title)
+    top = 50 if title else 10
+    fig.update_layout(
+        height=height or mosaic.shape[0] + top + 10,
+        width=None if height else mosaic.shape[1] + 20,
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")

@@ -1,7 +1,7 @@
 """The PyTorch GAN trainer (imported lazily: ``import ganviz`` never imports torch).
 
 >>> from ganviz.train import Trainer, TrainConfig
->>> trainer = Trainer(TrainConfig(dataset="ring8", loss="wgan-gp"))
+>>> trainer = Trainer(TrainConfig(dataset="ring8", loss="wgan-gp"))  # WGAN-GP's own recipe
 >>> trainer.run(1000, callback=lambda snap: print(snap.step, snap.metrics))
 
 Names are resolved on first access, so ``import ganviz.train`` itself is
@@ -44,6 +44,9 @@ _EXPORTS = {
     "read_idx": "data",
     "write_idx": "data",
     "data_dir": "data",
+    "RECIPES": "recipes",
+    "Recipe": "recipes",
+    "get_recipe": "recipes",
     "PRESETS": "presets",
     "preset_config": "presets",
     "ImageEvaluator": "metrics",

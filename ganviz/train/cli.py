@@ -45,6 +45,7 @@ _FIELDS = {
     "lr_schedule": "lr_schedule",
     "betas": "betas",
     "momentum": "momentum",
+    "ema": "ema",
     "d_steps": "d_steps",
     "device": "device",
     "eval_every": "snapshot_every",
@@ -64,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ganviz train",
         description="Train a GAN on a 2-D toy or a small image set; write metrics.json, "
-        "a checkpoint and report.html.",
+        "a checkpoint and report.html. Optimisation flags not given (optimizer, learning "
+        "rates, betas, d-steps, penalty weight, clip, schedule) come from the loss's published "
+        "recipe (ganviz.train.recipes); the resolved configuration is printed and recorded.",
         epilog="Flags given with --preset override the preset. Presets: "
         + "; ".join(f"{k}: {v[0]}" for k, v in PRESETS.items()),
     )
@@ -75,10 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--penalty", choices=["auto", "none", *PENALTIES], help="regulariser (default auto)"
     )
     p.add_argument(
-        "--penalty-weight", type=float, metavar="W", help="λ of the gradient penalty / γ of R1"
+        "--penalty-weight",
+        type=float,
+        metavar="W",
+        help="λ of the gradient penalty / γ of R1 (default: the loss's recipe)",
     )
     p.add_argument(
-        "--clip", type=float, metavar="C", help="weight-clipping bound of the wgan critic"
+        "--clip", type=float, metavar="C", help="weight-clipping bound of the wgan critic (0.01)"
     )
     p.add_argument("--steps", type=int, metavar="N", help="generator steps in total (default 3000)")
     p.add_argument("--seed", type=int, metavar="S", help="random seed (default 0)")
@@ -95,7 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--activation", choices=list(ACTIVATIONS))
     p.add_argument("--model", choices=list(MODELS))
     p.add_argument("--channels", type=int, metavar="C", help="base channels of the conv pair")
-    p.add_argument("--optimizer", choices=list(OPTIMIZERS))
+    p.add_argument(
+        "--spectral-norm", action="store_true", help="spectral normalisation of every D layer"
+    )
+    p.add_argument(
+        "--optimizer", choices=list(OPTIMIZERS), help="(default: the loss's recipe, as below)"
+    )
     p.add_argument("--lr-d", type=float, metavar="LR", help="discriminator learning rate")
     p.add_argument("--lr-g", type=float, metavar="LR", help="generator learning rate")
     p.add_argument(
@@ -103,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--betas", type=float, nargs=2, metavar=("B1", "B2"), help="Adam's betas")
     p.add_argument("--momentum", type=float, metavar="M", help="SGD momentum")
+    p.add_argument(
+        "--ema",
+        type=float,
+        metavar="BETA",
+        help="average G's weights (β, e.g. 0.999); snapshots and metrics use the average (0: off)",
+    )
     p.add_argument(
         "--d-steps", type=int, metavar="K", help="discriminator updates per generator update"
     )
@@ -140,12 +157,53 @@ def _config_from_args(args, parser):
         value = getattr(args, flag)
         if value is not None:
             fields[name] = value
+    if args.spectral_norm:
+        fields["spectral_norm"] = True
     if args.no_download and fields.get("dataset") in ("mnist", "fashion-mnist"):
         fields["dataset_options"] = {**fields.get("dataset_options", {}), "download": False}
     try:
         return TrainConfig(**fields)
     except ValueError as exc:
         parser.error(str(exc))
+
+
+def describe_config(trainer) -> str:
+    """The resolved configuration a run uses, as a few lines for the terminal."""
+    cfg = trainer.config
+    model = cfg.model if cfg.model != "auto" else ("conv" if trainer.images else "mlp")
+    size = (
+        f"channels {cfg.channels}"
+        if model == "conv"
+        else f"hidden {cfg.hidden} × depth {cfg.depth}, {cfg.activation}"
+    )
+    optim = f"{cfg.optimizer} lr_d {cfg.lr_d:g} lr_g {cfg.lr_g:g}"
+    if cfg.optimizer == "adam":
+        optim += f" betas ({cfg.betas[0]:g}, {cfg.betas[1]:g})"
+    elif cfg.optimizer == "sgd":
+        optim += f" momentum {cfg.momentum:g}"
+    penalty = trainer.penalty_name
+    if penalty != "none":
+        penalty += f" (weight {cfg.penalty_weight:g})"
+    if trainer.loss.weight_clip:
+        penalty += f", weights clipped to ±{cfg.clip:g}"
+    recipe = cfg.from_recipe
+    origin = (
+        f"from the {cfg.loss} recipe: {', '.join(recipe)} — {cfg.recipe.source}"
+        if recipe
+        else "every optimisation field given"
+    )
+    return "\n".join(
+        [
+            f"config: {trainer.dataset.name}, loss {cfg.loss}, {cfg.steps} steps, seed {cfg.seed}, "
+            f"device {trainer.device}",
+            f"  optimisation: {optim}, {cfg.lr_schedule} schedule, k = {cfg.d_steps} "
+            f"D steps per G step, batch {cfg.batch_size}",
+            f"  regulariser: {penalty}; spectral norm {'on' if cfg.spectral_norm else 'off'}; "
+            f"generator EMA {cfg.ema:g}",
+            f"  model: {model}, {size}, z_dim {trainer.z_dim} ({cfg.noise})",
+            f"  {origin}",
+        ]
+    )
 
 
 def _json_safe(value):
@@ -175,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.resume:
             allowed = {"steps", "eval_every", "eval_samples", "threads", "device"}
             fixed = sorted(f for f in _FIELDS if f not in allowed and getattr(args, f) is not None)
+            fixed += ["spectral_norm"] * bool(args.spectral_norm)
             if fixed or args.preset:
                 given = ", ".join(
                     "--" + f.replace("_", "-") for f in fixed + ["preset"] * bool(args.preset)
@@ -200,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--resume: {exc}")
 
     cfg = trainer.config
+    if not args.quiet:
+        sys.stdout.write(describe_config(trainer) + "\n")
+        sys.stdout.flush()
     out = Path(args.out or f"runs/{trainer.dataset.name}-{cfg.loss}-seed{cfg.seed}")
     out.mkdir(parents=True, exist_ok=True)
     checkpoint = out / "checkpoint.pt"
@@ -243,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         final.update({f"loss_{k}": v for k, v in trainer.history[-1].losses.items()})
     summary = {
         "config": cfg.to_dict(),
+        "recipe": {**cfg.resolved_summary(), "penalty": trainer.penalty_name},
         "status": status,
         "step": trainer.step_count,
         "d_steps_done": trainer.d_step_count,

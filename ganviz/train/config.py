@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .data import DATASETS, dataset_kind
-from .losses import LOSSES
+from .losses import LOSS_ALIASES, LOSSES
 from .models import ACTIVATIONS
 from .penalties import PENALTIES
+from .recipes import RECIPE_FIELDS, Recipe, get_recipe
 
 __all__ = ["DEVICES", "NOISES", "OPTIMIZERS", "SCHEDULES", "TrainConfig"]
 
@@ -41,15 +42,15 @@ class TrainConfig:
     dataset_options: dict = field(default_factory=dict)
 
     # -- objective ---------------------------------------------------------------
-    #: GAN loss: minimax, nonsaturating, wgan, wgan-gp, lsgan, hinge
+    #: GAN loss: minimax, nonsaturating, wgan, wgan-gp, lsgan, hinge ("wasserstein" = wgan)
     loss: str = "nonsaturating"
     #: regulariser: "auto" (the loss's own: gradient-penalty for wgan-gp), "none", "r1",
     #: "gradient-penalty"
     penalty: str = "auto"
-    #: λ of the gradient penalty, γ of R1
-    penalty_weight: float = 10.0
-    #: weight-clipping bound c of the "wgan" critic
-    clip: float = 0.01
+    #: λ of the gradient penalty, γ of R1 (None: the loss's recipe)
+    penalty_weight: float | None = None
+    #: weight-clipping bound c of the "wgan" critic (None: the loss's recipe, 0.01)
+    clip: float | None = None
 
     # -- models ------------------------------------------------------------------
     #: "auto" (MLP for toys, DCGAN-style conv for images), "mlp" or "conv"
@@ -62,26 +63,33 @@ class TrainConfig:
     hidden: int = 128
     #: number of hidden MLP layers
     depth: int = 3
+    #: spectral normalisation of every discriminator layer (Miyato et al. 2018)
+    spectral_norm: bool = False
     #: hidden activation of the MLPs (and of the conv generator)
     activation: str = "relu"
     #: base channel count C of the conv pair (C and 2C feature maps)
     channels: int = 32
 
     # -- optimisation ------------------------------------------------------------------
+    # Fields left at None come from the loss's published recipe (ganviz.train.recipes),
+    # adapted for 2-D toys; a value given here always wins.
     #: "adam", "sgd" (with momentum) or "rmsprop"
-    optimizer: str = "adam"
+    optimizer: str | None = None
     #: generator learning rate
-    lr_g: float = 2e-4
+    lr_g: float | None = None
     #: discriminator learning rate
-    lr_d: float = 2e-4
+    lr_d: float | None = None
     #: Adam's (β1, β2)
-    betas: tuple[float, float] = (0.5, 0.999)
+    betas: tuple[float, float] | None = None
     #: SGD momentum
     momentum: float = 0.9
     #: "constant", or "linear": both rates decay linearly to 0 at ``steps`` (then stay at 0)
-    lr_schedule: str = "constant"
+    lr_schedule: str | None = None
     #: k of Algorithm 1: discriminator updates per generator update
-    d_steps: int = 1
+    d_steps: int | None = None
+    #: β of an exponential moving average of G's weights, observed instead of G (0: off;
+    #: 0.999 averages about the last 1,000 steps; Yazıcı et al. 2019)
+    ema: float = 0.0
     #: samples per batch (real and fake each)
     batch_size: int = 256
     #: generator updates of a full run (the CLI's --steps)
@@ -107,8 +115,27 @@ class TrainConfig:
     #: torch CPU threads while the trainer computes (restored after each call); 0: 1 on CPU
     threads: int = 0
 
+    #: names of the recipe fields that were given (not None) when the config was made
+    explicit: frozenset = field(default=frozenset(), init=False, repr=False, compare=False)
+
     def __post_init__(self):
         self.dataset_options = dict(self.dataset_options or {})
+        if isinstance(self.loss, str):
+            self.loss = LOSS_ALIASES.get(self.loss, self.loss)
+        if not isinstance(self.loss, str) or self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {self.loss!r}")
+        if self.dataset != "custom" and (
+            not isinstance(self.dataset, str) or self.dataset not in DATASETS
+        ):
+            raise ValueError(
+                f"dataset must be one of {', '.join(DATASETS)} (or 'custom'); got {self.dataset!r}"
+            )
+        given = frozenset(name for name in RECIPE_FIELDS if getattr(self, name) is not None)
+        recipe = get_recipe(self.loss, self.images)
+        for name in RECIPE_FIELDS:
+            if name not in given:
+                setattr(self, name, getattr(recipe, name))
+        self.explicit = given
         self.betas = tuple(self.betas)
         self._validate()
 
@@ -151,6 +178,8 @@ class TrainConfig:
         choice("loss", tuple(LOSSES))
         choice("penalty", ("auto", "none", *PENALTIES))
         choice("model", MODELS)
+        if not isinstance(self.spectral_norm, bool):
+            raise ValueError(f"spectral_norm must be True or False; got {self.spectral_norm!r}")
         choice("noise", NOISES)
         choice("activation", tuple(ACTIVATIONS))
         choice("optimizer", OPTIMIZERS)
@@ -181,6 +210,9 @@ class TrainConfig:
         positive("lr_g")
         positive("lr_d")
         positive("momentum", allow_zero=True)
+        positive("ema", allow_zero=True)
+        if self.ema >= 1:
+            raise ValueError(f"ema must be in [0, 1); got {self.ema!r}")
         if self.momentum >= 1:
             raise ValueError(f"momentum must be in [0, 1); got {self.momentum!r}")
         if len(self.betas) != 2 or not all(
@@ -208,16 +240,46 @@ class TrainConfig:
             return self.z_dim
         return 32 if images else 2
 
+    @property
+    def recipe(self) -> Recipe:
+        """The loss's recipe for this data (its ``source`` names the paper)."""
+        return get_recipe(self.loss, self.images)
+
+    @property
+    def from_recipe(self) -> tuple[str, ...]:
+        """The recipe fields that were not given and so came from :attr:`recipe`."""
+        return tuple(name for name in RECIPE_FIELDS if name not in self.explicit)
+
     def replace(self, **changes) -> TrainConfig:
-        """A copy with ``changes`` applied (validated); unknown names raise ``ValueError``."""
-        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        """A copy with ``changes`` applied (validated); unknown names raise ``ValueError``.
+
+        Fields that came from the loss's recipe are taken from the recipe
+        again, so ``replace(loss="wgan-gp")`` gives WGAN-GP's recipe; fields
+        given explicitly keep their values.
+        """
+        names = {f.name for f in dataclasses.fields(self) if f.init}
+        unknown = set(changes) - names
         if unknown:
             raise ValueError(f"unknown TrainConfig field(s): {', '.join(sorted(unknown))}")
-        return dataclasses.replace(self, **changes)
+        fields = {name: getattr(self, name) for name in names}
+        fields.update(dict.fromkeys(self.from_recipe))
+        fields.update(changes)
+        return type(self)(**fields)
+
+    def resolved_summary(self) -> dict[str, Any]:
+        """The recipe fields as run, which of them came from the recipe, and its source."""
+        return {
+            "loss": self.loss,
+            **{name: getattr(self, name) for name in RECIPE_FIELDS},
+            "betas": list(self.betas),
+            "from_recipe": list(self.from_recipe),
+            "source": self.recipe.source,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (tuples become lists)."""
         out = dataclasses.asdict(self)
+        out.pop("explicit")
         out["betas"] = list(self.betas)
         out["dataset_options"] = {
             k: list(v) if isinstance(v, tuple) else v for k, v in self.dataset_options.items()
@@ -227,7 +289,7 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         """Inverse of :meth:`to_dict`; unknown keys raise ``ValueError``."""
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = {f.name for f in dataclasses.fields(cls) if f.init}
         unknown = set(data) - names
         if unknown:
             raise ValueError(f"unknown TrainConfig field(s): {', '.join(sorted(unknown))}")

@@ -37,7 +37,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["LOSSES", "GanLoss", "get_loss", "loss_names", "register_loss"]
+__all__ = ["LOSSES", "LOSS_ALIASES", "GanLoss", "get_loss", "loss_names", "register_loss"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,9 @@ class GanLoss:
 
 #: Registered losses, by name.
 LOSSES: dict[str, GanLoss] = {}
+#: Other spellings accepted by :func:`get_loss` and ``TrainConfig(loss=...)``: the theory's
+#: old name of the Wasserstein loss.
+LOSS_ALIASES: dict[str, str] = {"wasserstein": "wgan"}
 
 
 def register_loss(loss: GanLoss) -> GanLoss:
@@ -78,9 +81,9 @@ def loss_names() -> list[str]:
 
 
 def get_loss(name: str) -> GanLoss:
-    """The registered loss called ``name``; a ``ValueError`` lists the known names."""
+    """The registered loss called ``name`` (or an alias); a ``ValueError`` lists the known names."""
     try:
-        return LOSSES[name]
+        return LOSSES[LOSS_ALIASES.get(name, name)]
     except (KeyError, TypeError):
         raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {name!r}") from None
 

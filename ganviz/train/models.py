@@ -8,6 +8,9 @@
   with 4×4 stride-2 transposed convolutions ending in tanh; the
   discriminator mirrors it with stride-2 convolutions and LeakyReLU(0.2).
   ``--model mlp`` trains flattened MLPs on images instead.
+* ``spectral_norm=True`` divides each weight of the discriminator by its
+  largest singular value (Miyato et al. 2018; one power iteration per
+  training forward pass), so every layer is 1-Lipschitz.
 
 No network uses batch normalisation: the discriminator sees real and fake
 samples in one fused batch, which is the same computation as two separate
@@ -131,12 +134,29 @@ class ConvDiscriminator(nn.Module):
         return self.net(x).squeeze(1)
 
 
+def spectral_normalized(module: nn.Module) -> nn.Module:
+    """``module`` with spectral normalisation on every linear and convolution weight."""
+    for name, child in list(module.named_children()):
+        if isinstance(child, (nn.Linear, nn.Conv2d)):
+            setattr(module, name, nn.utils.parametrizations.spectral_norm(child))
+        else:
+            spectral_normalized(child)
+    return module
+
+
 def build_models(config, sample_shape) -> tuple[nn.Module, nn.Module]:
     """(generator, discriminator) for a :class:`~ganviz.train.TrainConfig` and a sample shape.
 
     Parameters are initialised by PyTorch's defaults from the *current*
     global RNG; the trainer seeds it inside ``torch.random.fork_rng``.
     """
+    G, D = _build_models(config, sample_shape)
+    if getattr(config, "spectral_norm", False):
+        D = spectral_normalized(D)
+    return G, D
+
+
+def _build_models(config, sample_shape) -> tuple[nn.Module, nn.Module]:
     images = len(sample_shape) == 2
     model = config.model
     if model == "auto":

@@ -50,6 +50,7 @@ from .losses import get_loss
 from .metrics import HistogramReference, ImageEvaluator, toy_metrics
 from .models import build_models
 from .penalties import get_penalty
+from .recipes import RECIPE_FIELDS
 
 __all__ = [
     "BoundedHistory",
@@ -287,6 +288,10 @@ class Trainer:
             G, D = build_models(config.replace(z_dim=self.z_dim), self.dataset.sample_shape)
         self.G, self.D = G.to(self.device), D.to(self.device)
         self._g_params = list(self.G.parameters())
+        #: the exponential moving average of G's weights (``config.ema`` > 0), else None;
+        #: when present, snapshots, metrics and :meth:`sample` use it
+        self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if config.ema > 0 else None
+        self._ema_params = [] if self.G_ema is None else list(self.G_ema.parameters())
         self._d_params = list(self.D.parameters())
         self.optimizer_g = self._optimizer(self._g_params, config.lr_g)
         self.optimizer_d = self._optimizer(self._d_params, config.lr_d)
@@ -436,6 +441,10 @@ class Trainer:
         for p, g in zip(self._g_params, grads, strict=True):
             p.grad = g
         self.optimizer_g.step()
+        if self._ema_params:  # θ_ema ← β θ_ema + (1 − β) θ, on the device (no host sync)
+            with torch.no_grad():
+                for e, p in zip(self._ema_params, self._g_params, strict=True):
+                    e.lerp_(p, 1.0 - self.config.ema)
         self._acc_g.add_(loss.detach())
         self._n_g += 1
         self.step_count += 1
@@ -495,7 +504,8 @@ class Trainer:
         Allowed: :attr:`LIVE_FIELDS` — the loss and its penalty, learning rates,
         Adam's betas, SGD's momentum, the schedule, ``d_steps``,
         ``batch_size``, ``steps`` and ``snapshot_every``. Anything that would
-        rebuild the networks or the data raises ``ValueError``.
+        rebuild the networks or the data raises ``ValueError``. Fields not
+        named keep their values (a new loss does not bring its recipe mid-run).
         """
         fixed = sorted(set(changes) - self.LIVE_FIELDS)
         if fixed:
@@ -504,7 +514,10 @@ class Trainer:
                 f"live fields are {', '.join(sorted(self.LIVE_FIELDS))}"
             )
         with self._guard:
-            config = self.config.replace(**changes)
+            # Only the named fields change: mid-run a new loss does not bring its recipe
+            # (the optimiser is already built); ``config.replace`` does, for a new Trainer.
+            current = {name: getattr(self.config, name) for name in RECIPE_FIELDS}
+            config = self.config.replace(**{**current, **changes})
             loss = get_loss(config.loss)
             penalty_name = loss.penalty if config.penalty == "auto" else config.penalty
             self.config, self.loss = config, loss
@@ -605,6 +618,9 @@ class Trainer:
     def _capture_state(self) -> dict:
         return {
             "G": {k: v.detach().clone() for k, v in self.G.state_dict().items()},
+            "G_ema": None
+            if self.G_ema is None
+            else {k: v.detach().clone() for k, v in self.G_ema.state_dict().items()},
             "D": {k: v.detach().clone() for k, v in self.D.state_dict().items()},
             "opt_g": copy.deepcopy(self.optimizer_g.state_dict()),
             "opt_d": copy.deepcopy(self.optimizer_d.state_dict()),
@@ -615,6 +631,8 @@ class Trainer:
 
     def _restore_state(self, state: dict) -> None:
         self.G.load_state_dict(state["G"])
+        if self.G_ema is not None:
+            self.G_ema.load_state_dict(state["G_ema"])
         self.D.load_state_dict(state["D"])
         self.optimizer_g.load_state_dict(copy.deepcopy(state["opt_g"]))
         self.optimizer_d.load_state_dict(copy.deepcopy(state["opt_d"]))
@@ -674,7 +692,13 @@ class Trainer:
 
     @torch.no_grad()
     def _generate(self, z: Tensor, chunk: int = 4096) -> Tensor:
-        return torch.cat([self.G(z[i : i + chunk]) for i in range(0, len(z), chunk)])
+        G = self._observed_generator
+        return torch.cat([G(z[i : i + chunk]) for i in range(0, len(z), chunk)])
+
+    @property
+    def _observed_generator(self):
+        """The generator observation draws: the weight average when ``ema`` is on."""
+        return self.G if self.G_ema is None else self.G_ema
 
     def evaluate(self) -> dict[str, float]:
         """Metrics of the generator on the fixed evaluation noise (:mod:`~ganviz.train.metrics`)."""
@@ -712,14 +736,31 @@ class Trainer:
                 d_is_probability=self.loss.probability,
             )
 
+    @contextlib.contextmanager
+    def _observing(self):
+        """D in eval mode: a spectrally normalised D then reuses its power-iteration vectors
+        instead of advancing them, so observing never changes training."""
+        was_training = self.D.training
+        self.D.eval()
+        try:
+            yield
+        finally:
+            self.D.train(was_training)
+
     def _toy_snapshot(self, losses) -> Snapshot:
+        with self._observing():
+            return self._toy_snapshot_eval(losses)
+
+    def _toy_snapshot_eval(self, losses) -> Snapshot:
         n = self._n_vis
         with torch.no_grad():
             fake_eval = self._generate(self._z_eval)
             fake = fake_eval[:n]  # the drawn fakes are the first of the evaluation fakes
             d_grid = self.D(self._grid_t)
             d_real = self.D(self._real_vis_t)
-            manifold = None if self._z_manifold is None else self.G(self._z_manifold)
+            manifold = (
+                None if self._z_manifold is None else self._observed_generator(self._z_manifold)
+            )
         # ∂ℓ_G/∂x at each fake, through D, for the loss being trained.
         x = fake.detach().requires_grad_(True)
         with torch.enable_grad():
@@ -809,7 +850,7 @@ class Trainer:
             t = torch.as_tensor(arr, device=self.device).unsqueeze(1) * 2.0 - 1.0
         if not np.all(np.isfinite(arr)):
             raise ValueError("x must contain only finite numbers")
-        with self._guard, torch.no_grad():
+        with self._guard, self._observing(), torch.no_grad():
             out = self.D(t)
         logit = out.double().cpu().numpy()
         return DiscriminatorOutput(1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700))), logit)
@@ -828,6 +869,7 @@ class Trainer:
                 "step_count": self.step_count,
                 "d_step_count": self.d_step_count,
                 "generator": self.G.state_dict(),
+                **({} if self.G_ema is None else {"generator_ema": self.G_ema.state_dict()}),
                 "discriminator": self.D.state_dict(),
                 "optimizer_g": self.optimizer_g.state_dict(),
                 "optimizer_d": self.optimizer_d.state_dict(),
@@ -881,6 +923,8 @@ class Trainer:
         """Restore networks, optimisers, random streams and counters from :meth:`state_dict`."""
         with self._guard:
             self.G.load_state_dict(state["generator"])
+            if self.G_ema is not None:
+                self.G_ema.load_state_dict(state.get("generator_ema", state["generator"]))
             self.D.load_state_dict(state["discriminator"])
             self.optimizer_g.load_state_dict(state["optimizer_g"])
             self.optimizer_d.load_state_dict(state["optimizer_d"])
@@ -950,7 +994,8 @@ def sweep(
     """Train one short run per (loss, seed) and report final metrics (modes covered, …).
 
     Either give ``configs`` explicitly, or a ``base`` config with ``seeds``
-    and ``losses`` (default: the base's loss); runs go loss-major. Each run is
+    and ``losses`` (default: the base's loss); runs go loss-major. Each loss
+    brings its recipe to the base's fields that were not given explicitly. Each run is
     exactly ``Trainer(config, dataset=dataset).run(steps)`` without snapshots
     (observation never changes training), so its counts equal a separate run
     with the same seed. A diverged run is reported with ``diverged=True`` and

@@ -12,10 +12,10 @@ times and watch the minimax arrows vanish while the non-saturating ones stay).
 A shared figure plots modes covered, the JS estimate and the mean generator
 gradient norm of every run against the step.
 
-"Recommended settings" gives each critic loss the recipe of its documented
-preset (``ganviz.train.PRESETS``: WGAN-GP with k = 5 critic steps, λ = 0.1,
-lr 1e-3, β = (0.5, 0.9)); the runs still share data, seed and networks, and
-the losses on probabilities keep the shared k and learning rates.
+"Recommended settings" gives each critic loss its trainer recipe
+(``ganviz.train.recipes``: on toys WGAN-GP with k = 5 critic steps, λ = 0.1,
+Adam 1e-3 → 0, β = (0.5, 0.9)); the runs still share data, seed and networks,
+and the losses on probabilities keep the shared k and learning rates.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from ..distributions import Distribution
 from ..plots import style, update_discriminator_field
 from ..plots.field import auto_arrow_scale
 from ..snapshot import Snapshot
-from ..train import LOSSES, PRESETS, TrainConfig, Trainer, TrainingDiverged, get_loss
+from ..train import LOSSES, TrainConfig, Trainer, TrainingDiverged, get_loss
+from ..train.recipes import RECIPE_FIELDS, recipe_settings
 from ._controls import checkbox, wrapping_row
 from ._dashboard import (
     CUSTOM,
@@ -65,29 +66,23 @@ COMPARED_METRICS = (
     ("js", "JS estimate (nats)"),
     ("grad_norm", "mean ‖∂ℓ_G/∂x‖ (log)"),
 )
-#: Fields of a preset that describe the objective and its optimisation (not the data or length).
-_RECIPE_FIELDS = ("d_steps", "penalty_weight", "lr_d", "lr_g", "betas", "optimizer", "clip")
 
 
 def recommended_settings(loss: str, dataset: str | None = None) -> dict:
-    """The documented recipe of a critic loss (from ``ganviz.train.PRESETS``), or {}.
+    """The trainer's recipe of a non-probability loss (``ganviz.train.recipes``), or {}.
 
-    Only losses whose D is an unbounded critic (``wgan``, ``wgan-gp``) get
-    one: they are meant to be trained with several critic steps per
-    generator step and their own learning rates, and compare unfairly
-    without. Losses on probabilities keep the shared controls (k, lr …).
-    A preset for the same dataset is preferred, then any preset of that
-    loss; only the objective's recipe is taken (k, penalty weight, learning
-    rates, Adam β, optimiser, clip), never the data or the run length.
+    Losses whose D is not a probability (``wgan``, ``wgan-gp``, ``lsgan``,
+    ``hinge``) get their recipe (optimiser, learning rates, Adam β, k,
+    penalty weight, clip, schedule; toy or image recipe by ``dataset``):
+    critics are meant to be trained with several critic steps per generator
+    step and their own learning rates, and compare unfairly without. Losses
+    on probabilities keep the shared controls (k, lr …).
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
     if get_loss(loss).probability:
         return {}
-    matches = [fields for _, fields in PRESETS.values() if fields.get("loss") == loss]
-    same = [f for f in matches if f.get("dataset") == dataset]
-    chosen = (same or matches or [{}])[0]
-    return {k: chosen[k] for k in _RECIPE_FIELDS if k in chosen}
+    return recipe_settings(loss, dataset)
 
 
 def loss_configs(
@@ -95,13 +90,15 @@ def loss_configs(
 ) -> list[TrainConfig]:
     """One config per loss: ``base`` on ``dataset`` with the ``shared`` fields and the loss.
 
-    ``recommended`` adds each loss's recipe (:func:`recommended_settings`).
+    ``recommended`` adds each loss's recipe (:func:`recommended_settings`);
+    without it every run keeps the base's optimisation settings.
     The base's dataset options are kept only when it names the same dataset.
     """
     options = dict(base.dataset_options) if base.dataset == dataset else {}
+    same = {name: getattr(base, name) for name in RECIPE_FIELDS}
     configs = []
     for loss in losses:
-        fields = {"dataset": dataset, "dataset_options": options, **shared, "loss": loss}
+        fields = {"dataset": dataset, "dataset_options": options, **same, **shared, "loss": loss}
         if recommended:
             fields.update(recommended_settings(loss, dataset))
         configs.append(base.replace(**fields))

@@ -30,6 +30,24 @@ def test_steps_never_synchronise_the_host(loss, dataset):
     assert snap.step == 6 and np.isfinite(list(snap.losses.values())).all()
 
 
+def test_digits_preset_steps_never_synchronise_the_host():
+    """Hinge loss, spectral norm (power iteration) and the generator EMA all stay on the GPU."""
+    from ganviz.train import preset_config
+
+    t = Trainer(preset_config("digits", device="cuda", snapshot_every=0))
+    assert t.G_ema is not None and t.config.spectral_norm
+    t.step()
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        for _ in range(5):
+            t.step()
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    assert t.G_ema.net[0].weight.device.type == "cuda"
+    assert np.isfinite(list(t.snapshot().losses.values())).all()
+
+
 def test_auto_device_is_cuda_and_checkpoint_moves_to_cpu(tmp_path):
     t = Trainer(TrainConfig(device="auto", snapshot_every=0))
     assert t.device.type == "cuda"

@@ -88,6 +88,11 @@ def test_image_mosaic_layout_and_grid_figure():
     uri = fig.data[0].source
     decoded = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
     np.testing.assert_array_equal(decoded, T.image_mosaic(imgs, columns=5))
+    # 8×8 digits are drawn 48×48 px each (nearest neighbour), one screen pixel per mosaic pixel
+    assert decoded.shape == (2 * 49 + 1, 5 * 49 + 1)
+    layout = fig.layout
+    assert layout.width - layout.margin.l - layout.margin.r == decoded.shape[1]
+    assert layout.height - layout.margin.t - layout.margin.b == decoded.shape[0]
     with pytest.raises(ValueError, match="images must have shape"):
         T.image_mosaic(np.zeros((2, 3, 4, 5)))
 

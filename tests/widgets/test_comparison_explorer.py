@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 from dashkit import SMALL  # noqa: E402
 
 import ganviz as gv  # noqa: E402
-from ganviz.train import PRESETS  # noqa: E402
+from ganviz.train.recipes import get_recipe  # noqa: E402
 from ganviz.widgets import ComparisonExplorer  # noqa: E402
 from ganviz.widgets.comparison import recommended_settings  # noqa: E402
 
@@ -54,11 +54,10 @@ def test_bad_arguments_raise_value_errors():
         ComparisonExplorer(dataset="digits")
 
 
-def test_recommended_settings_come_from_the_documented_presets():
-    fields = PRESETS["ring8-wgan-gp"][1]
-    assert recommended_settings("wgan-gp", "ring8") == {
-        k: fields[k] for k in ("d_steps", "penalty_weight", "lr_d", "lr_g", "betas")
-    }
+def test_recommended_settings_come_from_the_trainer_recipes():
+    fields = get_recipe("wgan-gp", images=False).settings()
+    assert recommended_settings("wgan-gp", "ring8") == fields
+    assert fields["d_steps"] == 5 and fields["penalty_weight"] == 0.1
     assert recommended_settings("minimax") == {}
     explorer = ComparisonExplorer(**SMALL)
     assert [t.config.d_steps for t in explorer.trainers] == [1, 1, fields["d_steps"]]
