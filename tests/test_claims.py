@@ -1376,7 +1376,7 @@ def check_instance_noise():
 @claim(
     "comparison-wgan-gp-recipe",
     "ganviz/widgets/comparison.py",
-    "WGAN-GP with k = 5 critic steps, λ = 0.1, lr 1e-3, β = (0.5, 0.9)",
+    "on toys WGAN-GP with k = 5 critic steps, λ = 0.1, Adam 1e-3 → 0, β = (0.5, 0.9)",
 )
 def check_wgan_gp_recipe():
     pytest.importorskip("torch")
@@ -1399,9 +1399,11 @@ def check_wgan_gp_recipe():
     "docs/trainer.md",
     "| `ring8-wgan-gp` | ring of 8 Gaussians (radius 2, σ 0.02); WGAN-GP (λ 0.1, Adam 1e-3 → 0 "
     "linearly, β = (0.5, 0.9)), 5 critic steps per generator step",
-    "| `grid25-wgan-gp` | the VEEGAN/PacGAN 5×5 grid (σ 0.05), WGAN-GP |",
-    "scikit-learn's 1,797 8×8 digits (bundled, offline), DCGAN-style conv pair, non-saturating "
-    "loss, 5,000 steps with the learning rate decaying linearly to 0",
+    "| `grid25-wgan-gp` | the VEEGAN/PacGAN 5×5 grid (σ 0.05), the WGAN-GP toy recipe for "
+    "10,000 steps",
+    "scikit-learn's 1,797 8×8 digits (bundled, offline), DCGAN-style conv pair; SN-GAN's recipe — "
+    "hinge loss, spectral norm on every D layer, Adam 2e-4, β = (0.5, 0.999), k = 1 — with the "
+    "learning rate decaying linearly to 0 over 5,000 steps and an averaged generator (EMA 0.999)",
 )
 def check_datasets_and_presets():
     pytest.importorskip("torch")
@@ -1426,12 +1428,11 @@ def check_datasets_and_presets():
     assert tuple(fields["betas"]) == (0.5, 0.9) and fields["d_steps"] == 5
     grid_fields = PRESETS["grid25-wgan-gp"][1]
     assert (grid_fields["dataset"], grid_fields["loss"]) == ("grid25", "wgan-gp")
+    assert grid_fields["steps"] == 10_000
     digits = PRESETS["digits"][1]
-    assert (digits["loss"], digits["steps"], digits["lr_schedule"]) == (
-        "nonsaturating",
-        5000,
-        "linear",
-    )
+    assert (digits["loss"], digits["steps"], digits["lr_schedule"]) == ("hinge", 5000, "linear")
+    assert digits["spectral_norm"] and digits["ema"] == 0.999 and digits["d_steps"] == 1
+    assert (digits["lr_d"], digits["lr_g"], tuple(digits["betas"])) == (2e-4, 2e-4, (0.5, 0.999))
     assert load_digits().images.shape == (1797, 8, 8)
 
 

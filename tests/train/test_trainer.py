@@ -320,8 +320,12 @@ def test_resolve_device():
 
 
 def test_sweep_counts_equal_separate_runs():
+    """Unbatched, a sweep *is* separate runs (bit for bit); the batched path is compared with
+    separate runs to float tolerance in tests/train/test_sweep.py."""
     base = small(dataset="ring8", steps=30)
-    results = sweep(base, seeds=[0, 1], losses=["nonsaturating", "wgan-gp"], steps=30)
+    results = sweep(
+        base, seeds=[0, 1], losses=["nonsaturating", "wgan-gp"], steps=30, batched=False
+    )
     assert [(r.loss, r.seed) for r in results] == [
         ("nonsaturating", 0),
         ("nonsaturating", 1),
