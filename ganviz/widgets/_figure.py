@@ -47,9 +47,11 @@ import uuid
 from copy import deepcopy
 from functools import cache
 
+import ipywidgets
 import plotly
 import plotly.graph_objects as go
 import traitlets
+from ipywidgets import widget_serialization
 from plotly.basedatatypes import Undefined
 
 __all__ = ["FigureWidget"]
@@ -62,6 +64,28 @@ def _bundle() -> str:
     return path.read_text(encoding="utf-8")
 
 
+class PlotlyLibrary(ipywidgets.Widget):
+    """plotly's widget front end (~5 MB), as the state of one model per kernel.
+
+    Every :class:`FigureWidget` refers to it, so the bundle crosses the wire
+    once per page instead of once per figure (notebook 05's sixteen figures
+    cost 83 MB before).
+    """
+
+    source = traitlets.Unicode().tag(sync=True)
+
+
+_LIBRARY: PlotlyLibrary | None = None
+
+
+def plotly_library() -> PlotlyLibrary:
+    """The kernel's one :class:`PlotlyLibrary` (made again if it was closed)."""
+    global _LIBRARY
+    if _LIBRARY is None or _LIBRARY.comm is None:
+        _LIBRARY = PlotlyLibrary(source=_bundle())
+    return _LIBRARY
+
+
 _STUB = """
 const KEY = "__ganviz_plotly_widget_%(digest)s";
 // Kernel → browser messages of plotly's FigureWidget (each set, then reset to null).
@@ -69,12 +93,19 @@ const MESSAGES = ["_py2js_addTraces", "_py2js_restyle", "_py2js_relayout", "_py2
   "_py2js_animate", "_py2js_deleteTraces", "_py2js_moveTraces", "_py2js_removeLayoutProps",
   "_py2js_removeTraceProps"];
 
-// One import of plotly's 5 MB bundle per page, shared by every figure.
+// One import of plotly's 5 MB bundle per page, shared by every figure. The bundle travels
+// once, as the state of one library model that every figure references (not once per figure).
+const REFERENCE = "IPY_MODEL_";
+
 function plotlyWidget(model) {
   if (!globalThis[KEY]) {
-    const source = model.get("_plotly_bundle");
-    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-    globalThis[KEY] = import(/* webpackIgnore: true */ url);
+    globalThis[KEY] = (async () => {
+      const reference = model.get("_plotly_library");
+      const library = await model.widget_manager.get_model(reference.slice(REFERENCE.length));
+      const source = library.get("source");
+      const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+      return import(/* webpackIgnore: true */ url);
+    })();
   }
   return globalThis[KEY];
 }
@@ -194,10 +225,15 @@ class FigureWidget(go.FigureWidget):
     """
 
     _esm = _STUB % {"digest": hashlib.sha1(_bundle().encode()).hexdigest()[:12]}
-    _plotly_bundle = traitlets.Unicode(_bundle()).tag(sync=True)
+    #: plotly's front end, held once per kernel by one shared model (every figure refers to it)
+    _plotly_library = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
     #: Names this figure on the page (``data-ganviz-figure`` of its plot element), so a
     #: test can tell which kernel object a plot draws.
     _figure_id = traitlets.Unicode().tag(sync=True)
+
+    @traitlets.default("_plotly_library")
+    def _shared_library(self) -> ipywidgets.Widget:
+        return plotly_library()
 
     @traitlets.default("_figure_id")
     def _new_figure_id(self) -> str:

@@ -139,7 +139,11 @@ def test_plotly_js_is_shipped_once_per_page_not_evaluated_per_figure():
 
     messages = {n for n in dir(plotly.basewidget.BaseFigureWidget) if n.startswith("_py2js_")}
     assert messages and all(f'"{name}"' in fig._esm for name in messages)
-    assert len(fig._plotly_bundle) > 1_000_000  # the bundle it imports once
+    # the bundle it imports once travels in one shared model, not in every figure
+    other = FigureWidget()
+    assert fig._plotly_library is other._plotly_library
+    assert len(fig._plotly_library.source) > 1_000_000
+    assert "_plotly_library" in fig.get_state() and len(str(fig.get_state())) < 200_000
 
 
 def test_invalid_input_becomes_a_message_not_an_exception():
