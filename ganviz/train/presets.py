@@ -40,10 +40,10 @@ PRESETS: dict[str, tuple[str, dict]] = {
         },
     ),
     "grid25-wgan-gp": (
-        "5×5 grid of Gaussians (σ 0.05, the VEEGAN/PacGAN grid), WGAN-GP, 10,000 steps",
+        "5×5 grid of Gaussians (σ 0.05, the VEEGAN/PacGAN grid), WGAN-GP, 12,000 steps",
         {
             # The samples gather in the modes only as the learning rate decays (at step 3,000 of
-            # 5,000 half of them still lie in the gaps between modes): 10,000 steps give the
+            # 5,000 half of them still lie in the gaps between modes): 12,000 steps give the
             # low-rate phase the time it needs (docs/trainer.md, grid25).
             "dataset": "grid25",
             "loss": "wgan-gp",
@@ -53,7 +53,7 @@ PRESETS: dict[str, tuple[str, dict]] = {
             "lr_g": 1e-3,
             "lr_schedule": "linear",
             "betas": (0.5, 0.9),
-            "steps": 10000,
+            "steps": 12000,
         },
     ),
     "digits": (

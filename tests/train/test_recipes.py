@@ -148,7 +148,8 @@ def test_cli_prints_and_records_the_resolved_configuration(tmp_path, capsys):
 @pytest.mark.slow
 @pytest.mark.skipif(
     os.environ.get("GANVIZ_FAST") == "1",
-    reason="about 110 s on one core: too long for CI (GANVIZ_FAST=1); run locally",
+    reason="about 75 s on one core, too long for CI: run with GANVIZ_FAST=0 "
+    "(tests/conftest.py sets 1 unless told otherwise)",
 )
 def test_plain_ring8_wgan_gp_cli_covers_all_eight_modes(tmp_path):
     """`ganviz train --dataset ring8 --loss wgan-gp --steps 3000 --seed 1`, nothing else."""
