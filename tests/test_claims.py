@@ -1400,7 +1400,7 @@ def check_wgan_gp_recipe():
     "| `ring8-wgan-gp` | ring of 8 Gaussians (radius 2, σ 0.02); WGAN-GP (λ 0.1, Adam 1e-3 → 0 "
     "linearly, β = (0.5, 0.9)), 5 critic steps per generator step",
     "| `grid25-wgan-gp` | the VEEGAN/PacGAN 5×5 grid (σ 0.05), the WGAN-GP toy recipe for "
-    "10,000 steps",
+    "12,000 steps",
     "scikit-learn's 1,797 8×8 digits (bundled, offline), DCGAN-style conv pair; SN-GAN's recipe — "
     "hinge loss, spectral norm on every D layer, Adam 2e-4, β = (0.5, 0.999), k = 1 — with the "
     "learning rate decaying linearly to 0 over 5,000 steps and an averaged generator (EMA 0.999)",
@@ -1428,7 +1428,7 @@ def check_datasets_and_presets():
     assert tuple(fields["betas"]) == (0.5, 0.9) and fields["d_steps"] == 5
     grid_fields = PRESETS["grid25-wgan-gp"][1]
     assert (grid_fields["dataset"], grid_fields["loss"]) == ("grid25", "wgan-gp")
-    assert grid_fields["steps"] == 10_000
+    assert grid_fields["steps"] == 12_000
     digits = PRESETS["digits"][1]
     assert (digits["loss"], digits["steps"], digits["lr_schedule"]) == ("hinge", 5000, "linear")
     assert digits["spectral_norm"] and digits["ema"] == 0.999 and digits["d_steps"] == 1
