@@ -36,3 +36,19 @@ def moves(explorer, name: str, values: Callable[[], object], n: int) -> list[flo
         if explorer.error:
             raise RuntimeError(f"{name}={value!r} showed an error: {explorer.error}")
     return out
+
+
+def bare_figure_update(rng: np.random.Generator) -> Callable[[], None]:
+    """The plain reference of the widget benchmarks: a bare plotly FigureWidget whose one
+    500-point line moves (what any plotly widget costs per change, before ganviz)."""
+    import plotly.graph_objects as go
+
+    bare = go.FigureWidget(go.Figure(go.Scatter(x=[0.0], y=[0.0])))
+    line = rng.normal(size=500)
+
+    def update() -> None:
+        with bare.batch_update():
+            bare.data[0].x = line + rng.normal()
+            bare.data[0].y = line
+
+    return update

@@ -18,8 +18,7 @@ import argparse
 import time
 
 import numpy as np
-import plotly.graph_objects as go
-from _latency import moves, summarise, timed
+from _latency import bare_figure_update, moves, summarise, timed
 
 from ganviz import f_divergences as fd
 from ganviz.widgets.divergence_fit import DivergenceFitExplorer
@@ -35,13 +34,7 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     n = args.repeat
 
-    bare = go.FigureWidget(go.Figure(go.Scatter(x=[0.0], y=[0.0])))
-    line = rng.normal(size=500)
-
-    def bare_update():
-        with bare.batch_update():
-            bare.data[0].x = line + rng.normal()
-            bare.data[0].y = line
+    bare_update = bare_figure_update(rng)
 
     data = fd.mixture_of_modes()
     fd.divergence_landscape(data, ("kl_reverse",))  # warm the lattice cache

@@ -20,8 +20,7 @@ import argparse
 import time
 
 import numpy as np
-import plotly.graph_objects as go
-from _latency import BUDGET_MS, moves, summarise, timed
+from _latency import BUDGET_MS, bare_figure_update, moves, summarise, timed
 
 import ganviz as gv
 from ganviz.widgets.gradients import VanishingGradientExplorer
@@ -38,13 +37,7 @@ def main() -> None:
     n = args.repeat
 
     # -- references ---------------------------------------------------------------------
-    bare = go.FigureWidget(go.Figure(go.Scatter(x=[0.0], y=[0.0])))
-    line = rng.normal(size=500)
-
-    def bare_update():
-        with bare.batch_update():
-            bare.data[0].x = line + rng.normal()
-            bare.data[0].y = line
+    bare_update = bare_figure_update(rng)
 
     data, fake = gv.Gaussian(0.0, 1.0), gv.Gaussian(3.0, 1.0)
     rows: list[tuple[str, str, int | None, tuple[float, float]]] = [
