@@ -272,7 +272,8 @@ class ComparisonExplorer(LiveDashboard):
             fig.update_layout(width=380, height=400, showlegend=(i == 0))
             self.figures[f"run_{i}"] = FigureWidget(fig)
         metrics = _metrics_figure(n)
-        metrics.update_layout(width=min(1200, 390 * n))
+        # at most 880 px: fits a 1280-px screen with the file browser open
+        metrics.update_layout(width=min(880, 390 * n))
         self.figures["metrics"] = FigureWidget(metrics)
         self.headers = [widgets.HTML() for _ in range(n)]
 

@@ -109,7 +109,8 @@ def _distribution_figure(losses) -> go.Figure:
             col=2,
         )
     style.base_layout(fig, title="Mode coverage over seeds", height=380)
-    fig.update_layout(barmode="group", width=980)
+    # 880 px: fits a 1280-px screen with the file browser open
+    fig.update_layout(barmode="group", width=880)
     fig.update_xaxes(title_text="loss", row=1, col=1)
     fig.update_yaxes(title_text="modes covered", rangemode="tozero", row=1, col=1)
     fig.update_xaxes(title_text="modes covered at the end", row=1, col=2)

@@ -49,6 +49,8 @@ CHROMIUM_ARGS = [
 LOST_WEBGL_CONTEXT = "Too many active WebGL contexts"
 #: A classroom laptop or projector; JupyterLab keeps its file browser open beside the notebook.
 VIEWPORT = {"width": 1280, "height": 800}
+#: A common desktop screen, the second size every notebook is checked at.
+WIDER_VIEWPORT = {"width": 1440, "height": 900}
 
 
 @dataclass(frozen=True)
@@ -418,11 +420,14 @@ _CLIPPED_JS = """
   });
   document.querySelectorAll('.js-plotly-plot, .jupyter-widgets.widget-inline-hbox,'
       + ' .jupyter-widgets.widget-button').forEach((el) => {
-    if (!seen(el) || el.getBoundingClientRect().right <= right) return;
-    const what = el.classList.contains('js-plotly-plot')
-      ? 'plot' : (el.textContent || '').trim().slice(0, 40);
-    problems.push('past the notebook edge by '
-      + Math.round(el.getBoundingClientRect().right - right) + ' px: ' + what);
+    const isPlot = el.classList.contains('js-plotly-plot');
+    // a plot's drawing (its SVG) may be wider than its element, cut by the element's overflow
+    const box = ((isPlot && el.querySelector('.main-svg')) || el).getBoundingClientRect();
+    if (!seen(el) || box.right <= right) return;
+    const title = isPlot && el.querySelector('.gtitle');
+    const what = isPlot ? 'plot ' + ((title && title.textContent) || '').slice(0, 50)
+      : (el.textContent || '').trim().slice(0, 40);
+    problems.push('past the notebook edge by ' + Math.round(box.right - right) + ' px: ' + what);
   });
   return problems;
 }

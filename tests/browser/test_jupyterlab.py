@@ -24,6 +24,7 @@ from browserkit import (
     NOTEBOOK_CASES,
     NOTEBOOKS,
     VIEWPORT,
+    WIDER_VIEWPORT,
     check_page_errors,
     clipped,
     error_outputs,
@@ -135,6 +136,12 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
         check_page_matches_kernel(page, probe)
     finally:
         probe.close()
+    # a larger screen: plots and controls follow the window, nothing is cut on either size
+    page.set_viewport_size(WIDER_VIEWPORT)
+    page.wait_for_timeout(1_000)
+    assert clipped(page) == [], f"clipped at {WIDER_VIEWPORT['width']}×{WIDER_VIEWPORT['height']}"
+    page.set_viewport_size(VIEWPORT)
+    page.wait_for_timeout(500)
 
     page.screenshot(path=str(artifacts / f"lab-{case.stem}.png"), full_page=True)
     screenshot_output(page, artifacts / f"explorer-{case.stem}.png")
@@ -301,3 +308,26 @@ def test_figure_taken_off_the_page_and_back_raises_no_error(lab, page, jupyter_h
     page.wait_for_timeout(1_000)
     assert error_outputs(page) == []
     check_page_errors(page)
+
+
+_CLIPPED_ON_PURPOSE = """\
+import ipywidgets as widgets
+import plotly.graph_objects as go
+from ganviz.widgets._figure import FigureWidget
+
+wide = FigureWidget(go.Figure(go.Scatter(x=[0, 1], y=[0, 1]), layout={"width": 3000}))
+cut = widgets.Checkbox(description="a description far too long for ipywidgets' default width")
+widgets.VBox([cut, wide])
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_the_clipping_check_sees_a_cut_label_and_a_plot_past_the_edge(lab, page, jupyter_home):
+    """The check the notebook tests rely on, on a page built to fail it."""
+    _open_and_run(lab, page, jupyter_home, "clipped_on_purpose", _CLIPPED_ON_PURPOSE)
+    wait_for_plots(page, timeout_s=60)
+    page.wait_for_timeout(1_000)
+    found = clipped(page)
+    assert any(p.startswith("label cut: a description far too long") for p in found), found
+    assert any(p.startswith("past the notebook edge") and ": plot" in p for p in found), found
