@@ -389,23 +389,12 @@ def generator_integral(p: Distribution, q: Distribution, f, grid=None) -> float:
 
 
 # The lattice, landscapes and fits live in their own module (which imports this one);
-# their names are served from here too, lazily, as ``ganviz`` serves its own.
-_LANDSCAPE_NAMES = (
-    "DivergenceFit",
-    "GaussianLattice",
-    "Landscape",
-    "divergence_landscape",
-    "fit_divergence",
-    "gaussian_lattice",
-    "mixture_of_modes",
-)
-
-
+# its public names are served from here too, lazily, as ``ganviz`` serves its own.
 def __getattr__(name: str):
-    if name not in _LANDSCAPE_NAMES:
-        raise AttributeError(f"module 'ganviz.f_divergences' has no attribute {name!r}")
     from . import divergence_landscapes
 
+    if name not in divergence_landscapes.__all__:
+        raise AttributeError(f"module 'ganviz.f_divergences' has no attribute {name!r}")
     value = getattr(divergence_landscapes, name)
     globals()[name] = value
     return value

@@ -249,28 +249,25 @@ class FigureWidget(go.FigureWidget):
         redisplay) lacks those arrays. ganviz's front end reports no deltas; any
         that arrive (a plain plotly front end) are ignored the same way.
         """
-        message = change["new"]
-        if not message:
-            return
-        if message.get("trace_edit_id") == self._last_trace_edit_id:
-            self._trace_edit_in_process = False
-            if not self._layout_edit_in_process:
-                while self._waiting_edit_callbacks:
-                    self._waiting_edit_callbacks.pop()()
-        self._js2py_traceDeltas = None
+        self._acknowledge_edit("trace", change["new"])
 
     @traitlets.observe("_js2py_layoutDelta")
     def _handler_js2py_layoutDelta(self, change):
         """Acknowledge a layout edit, keeping every layout property the kernel set."""
-        message = change["new"]
+        self._acknowledge_edit("layout", change["new"])
+
+    def _acknowledge_edit(self, kind: str, message) -> None:
+        """End the ``kind`` ("trace" or "layout") edit the page acknowledged, run plotly's
+        ``on_edits_completed`` callbacks once no edit is in process, and clear the message."""
         if not message:
             return
-        if message.get("layout_edit_id") == self._last_layout_edit_id:
-            self._layout_edit_in_process = False
-            if not self._trace_edit_in_process:
+        if message.get(f"{kind}_edit_id") == getattr(self, f"_last_{kind}_edit_id"):
+            setattr(self, f"_{kind}_edit_in_process", False)
+            if not (self._trace_edit_in_process or self._layout_edit_in_process):
                 while self._waiting_edit_callbacks:
                     self._waiting_edit_callbacks.pop()()
-        self._js2py_layoutDelta = None
+        trait = "_js2py_traceDeltas" if kind == "trace" else "_js2py_layoutDelta"
+        setattr(self, trait, None)
 
     def _send_update_msg(
         self, restyle_data, relayout_data, trace_indexes=None, source_view_id=None
