@@ -447,12 +447,22 @@ def update_vanishing_gradient_figure(
 
 _ARROW_BASE_TRACES = ("p_data", "p_g", "D*(x)", "fake")
 #: Vertical split of :func:`sample_arrows_figure`: arrow lanes below, densities above.
-_LANES_DOMAIN, _DENSITY_DOMAIN = (0.0, 0.36), (0.42, 1.0)
+_LANES_DOMAIN, _DENSITY_DOMAIN = (0.0, 0.44), (0.5, 1.0)
 
 
-def _lane_jitter(n: int) -> np.ndarray:
-    """Fixed vertical offsets in [−½, ½] so overlapping arrows of one lane stay apart."""
-    return np.random.default_rng(1406).uniform(-0.5, 0.5, n)
+def _lane_rows(fakes: np.ndarray) -> np.ndarray:
+    """Vertical offsets in [−0.35, 0.35]: one row per fake sample, in order of x.
+
+    Each arrow gets a row of its own, rising from the leftmost fake to the
+    rightmost, so arrows of one lane never lie on top of each other and the
+    lane reads as a staircase (random jitter drew a tangle of crossing arrows).
+    """
+    n = len(fakes)
+    if n < 2:
+        return np.zeros(n)
+    ranks = np.empty(n)
+    ranks[np.argsort(fakes, kind="stable")] = np.arange(n)
+    return 0.7 * (ranks / (n - 1) - 0.5)
 
 
 def _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n):
@@ -470,7 +480,7 @@ def _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n):
         scale = 0.12 * width / largest if largest > 0 else 1.0
     else:
         scale = check.positive_float(arrow_scale, "arrow_scale")
-    jitter = _lane_jitter(len(fakes))
+    rows = _lane_rows(fakes)
     data = {
         "p_data": {"x": xs, "y": dens_data},
         "p_g": {"x": xs, "y": dens_g},
@@ -478,7 +488,7 @@ def _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n):
         "fake": {"x": fakes, "y": np.zeros(len(fakes))},
     }
     for k, loss in enumerate(losses):
-        heights = -(k + 1) + 0.6 * jitter  # lane k at −(k + 1) on the lanes' own axis
+        heights = -(k + 1) + rows  # lane k at −(k + 1) on the lanes' own axis
         tips = fakes - scale * grads[loss]
         xs3 = np.empty(3 * len(fakes))
         ys3 = np.empty(3 * len(fakes))
@@ -503,7 +513,7 @@ def sample_arrows_figure(
     fakes=None,
     *,
     losses=LOSSES,
-    n_fakes: int = 24,
+    n_fakes: int = 12,
     seed: int | None = 0,
     arrow_scale: float | None = None,
     n: int = 400,
@@ -582,12 +592,14 @@ def sample_arrows_figure(
             xref="paper",
             yref="y3",
             x=0.0,
-            y=-(k + 1) + 0.45,
+            y=-(k + 0.53),
             xanchor="left",
-            yanchor="bottom",
+            yanchor="top",
             showarrow=False,
             font={"size": 11, "color": style.loss_colour(loss)},
         )
+        if k:  # a faint rule between lanes, so each arrow reads against its own label
+            fig.add_hline(y=-(k + 0.5), yref="y3", line={"color": "#d0d0d0", "width": 1})
     fig.update_layout(
         xaxis={"range": layout["x_range"], "title": {"text": "x"}, "anchor": "y3"},
         yaxis={
@@ -626,7 +638,7 @@ def update_sample_arrows_figure(
     p_g: Distribution,
     fakes=None,
     *,
-    n_fakes: int = 24,
+    n_fakes: int = 12,
     seed: int | None = 0,
     arrow_scale: float | None = None,
 ) -> dict[str, np.ndarray]:

@@ -145,7 +145,7 @@ class VanishingGradientExplorer(ExplorerBase):
         dim: int = 1,
         max_separation: float = 12.0,
         n_separations: int = 40,
-        n_fakes: int = 24,
+        n_fakes: int = 12,
         n_field: int = 70,
         n_field_samples: int = 150,
         seed: int = 0,
