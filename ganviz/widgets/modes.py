@@ -176,6 +176,7 @@ class ModeCollapseExplorer(ExplorerBase):
         self._build(self.p_data, self.p_g, self.report)
         self._layout()
         self._set_status()
+        self._show_source()
 
     # -- model ------------------------------------------------------------------------------
     def _data(self) -> Mixture:
@@ -233,12 +234,15 @@ class ModeCollapseExplorer(ExplorerBase):
             ],
             layout=widgets.Layout(width="380px"),
         )
+        #: Headings that say which source P_g is drawn from (the selected modes or a fit).
+        self._subset_heading = widgets.HTML()
+        self._fit_heading = widgets.HTML()
         g_column = widgets.VBox(
             [
-                widgets.HTML("<b>P_g</b> covers the selected modes:"),
+                self._subset_heading,
                 c["n_covered"],
                 c["covered"],
-                widgets.HTML("<b>…or one Gaussian P_g</b>, fitted by minimising"),
+                self._fit_heading,
                 widgets.HBox([c["fit_kl_forward"], c["fit_kl_reverse"], c["fit_js"]]),
             ],
             layout=widgets.Layout(width="380px"),
@@ -343,6 +347,30 @@ class ModeCollapseExplorer(ExplorerBase):
         self.p_data, self.p_g, self.report = p_data, p_g, report
         show_figure(self._figure_box, self.figure)
         self._set_status()
+        self._show_source()
+
+    def _show_source(self) -> None:
+        """Mark which controls P_g comes from: the selected modes, or the pressed fit button.
+
+        A fitted Gaussian ignores "P_g covers" and "which"; leaving them looking
+        active told the learner the plot showed those modes.
+        """
+        fitted = self.fit_result.divergence if self.fit_result is not None else None
+        active, inactive = "<b>P_g</b>", "<span style='color:#888'>P_g</span>"
+        self._subset_heading.value = (
+            f"{inactive} <span style='color:#888'>would cover the selected modes "
+            "(move these to show them again):</span>"
+            if fitted
+            else f"{active} covers the selected modes:"
+        )
+        self._fit_heading.value = (
+            f"<b>…or one Gaussian P_g</b>, fitted by minimising (shown: "
+            f"{DIVERGENCE_LABELS[fitted]})"
+            if fitted
+            else "<b>…or one Gaussian P_g</b>, fitted by minimising"
+        )
+        for divergence in DIVERGENCES:
+            self.controls[f"fit_{divergence}"].button_style = "info" if divergence == fitted else ""
 
     # -- fits -------------------------------------------------------------------------------------
     def fit(self, divergence: str) -> GaussianFit:

@@ -225,3 +225,19 @@ def test_display_shows_changes_made_before_it():
     values = np.frombuffer(sent["buffer"], dtype=sent["dtype"]).reshape(sent["shape"])
     np.testing.assert_allclose(values[2], explorer.report.kl_g_data)
     assert explorer.report.kl_g_data == pytest.approx(0.0, abs=1e-3)
+
+
+def test_a_fit_marks_its_button_and_greys_the_mode_selection_until_a_mode_control_moves():
+    explorer = ModeCollapseExplorer()
+    buttons = {d: explorer.controls[f"fit_{d}"] for d in ("kl_forward", "kl_reverse", "js")}
+    assert all(b.button_style == "" for b in buttons.values())
+    assert "<b>P_g</b> covers" in explorer._subset_heading.value
+    explorer.fit("js")
+    assert buttons["js"].button_style == "info"
+    assert buttons["kl_forward"].button_style == buttons["kl_reverse"].button_style == ""
+    assert "would cover" in explorer._subset_heading.value
+    assert "Jensen" in explorer._fit_heading.value or "JS" in explorer._fit_heading.value
+    explorer.controls["n_covered"].value = 2  # back to the selected modes
+    assert explorer.fit_result is None
+    assert all(b.button_style == "" for b in buttons.values())
+    assert "<b>P_g</b> covers" in explorer._subset_heading.value
