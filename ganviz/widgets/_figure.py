@@ -217,6 +217,23 @@ export default () => {
 """
 
 
+#: plotly.js configuration of every ganviz figure: a short toolbar (save, zoom, pan, reset)
+#: that covers less of a title when it shows on hover, and no plotly logo.
+PLOT_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": [
+        "select2d",
+        "lasso2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+        "toggleSpikelines",
+        "hoverClosestCartesian",
+        "hoverCompareCartesian",
+    ],
+}
+
+
 class FigureWidget(go.FigureWidget):
     """``plotly.graph_objects.FigureWidget`` with a shared front end and current state.
 
@@ -234,6 +251,11 @@ class FigureWidget(go.FigureWidget):
     @traitlets.default("_plotly_library")
     def _shared_library(self) -> ipywidgets.Widget:
         return plotly_library()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # plotly's BaseFigure sets its page config in __init__ (so not as a trait default)
+        self._config = {**PLOT_CONFIG, **self._config}
 
     @traitlets.default("_figure_id")
     def _new_figure_id(self) -> str:

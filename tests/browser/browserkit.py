@@ -406,7 +406,8 @@ def check_page_errors(page) -> None:
 
 
 #: What does not fit at this screen size: labels cut with "…" (their text is wider than
-#: their box) and plots or controls reaching past the right edge of the notebook's panel.
+#: their box), plots or controls reaching past the right edge of the notebook's panel, and
+#: titles, subplot titles or legend entries that plotly's toolbar covers when hovered.
 _CLIPPED_JS = """
 () => {
   const problems = [];
@@ -428,6 +429,17 @@ _CLIPPED_JS = """
     const what = isPlot ? 'plot ' + ((title && title.textContent) || '').slice(0, 50)
       : (el.textContent || '').trim().slice(0, 40);
     problems.push('past the notebook edge by ' + Math.round(box.right - right) + ' px: ' + what);
+  });
+  // plotly's toolbar shows on hover at the plot's top right: no title or legend text under it
+  document.querySelectorAll('.js-plotly-plot').forEach((gd) => {
+    const bar = gd.querySelector('.modebar');
+    const b = bar && bar.getBoundingClientRect();
+    if (!b || !b.width || !seen(gd)) return;
+    gd.querySelectorAll('.gtitle, .annotation-text, .legendtext').forEach((t) => {
+      const r = t.getBoundingClientRect();
+      if (r.width && r.left < b.right && r.right > b.left && r.top < b.bottom && r.bottom > b.top)
+        problems.push('toolbar covers: ' + (t.textContent || '').trim().slice(0, 50));
+    });
   });
   return problems;
 }

@@ -317,13 +317,19 @@ from ganviz.widgets._figure import FigureWidget
 
 wide = FigureWidget(go.Figure(go.Scatter(x=[0, 1], y=[0, 1]), layout={"width": 3000}))
 cut = widgets.Checkbox(description="a description far too long for ipywidgets' default width")
-widgets.VBox([cut, wide])
+covered = FigureWidget(go.Figure(go.Scatter(x=[0, 1], y=[0, 1]), layout={"width": 500}))
+covered.update_layout(
+    title={"text": "a title long enough to run under the toolbar " * 2, "x": 0, "y": 0.99}
+)
+widgets.VBox([cut, wide, covered])
 """
 
 
 @pytest.mark.browser
 @pytest.mark.timeout(240)
-def test_the_clipping_check_sees_a_cut_label_and_a_plot_past_the_edge(lab, page, jupyter_home):
+def test_the_clipping_check_sees_a_cut_label_a_plot_past_the_edge_and_a_covered_title(
+    lab, page, jupyter_home
+):
     """The check the notebook tests rely on, on a page built to fail it."""
     _open_and_run(lab, page, jupyter_home, "clipped_on_purpose", _CLIPPED_ON_PURPOSE)
     wait_for_plots(page, timeout_s=60)
@@ -331,3 +337,4 @@ def test_the_clipping_check_sees_a_cut_label_and_a_plot_past_the_edge(lab, page,
     found = clipped(page)
     assert any(p.startswith("label cut: a description far too long") for p in found), found
     assert any(p.startswith("past the notebook edge") and ": plot" in p for p in found), found
+    assert any(p.startswith("toolbar covers: a title long enough") for p in found), found

@@ -156,3 +156,12 @@ def test_invalid_input_becomes_a_message_not_an_exception():
     assert "std must be" in explorer.message.value and explorer.error
     assert explorer._guarded(lambda: None) is True
     assert explorer.message.value == "" and explorer.error is None
+
+
+def test_every_ganviz_figure_gets_the_short_toolbar_without_the_logo():
+    from ganviz.widgets._figure import PLOT_CONFIG, FigureWidget
+
+    fig = FigureWidget(go.Figure(go.Scatter(x=[0, 1], y=[0, 1])))
+    assert fig._config["displaylogo"] is False
+    assert "lasso2d" in fig._config["modeBarButtonsToRemove"]
+    assert fig._config == PLOT_CONFIG
