@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from ._plotly_internals import layout_props, trace_figure, trace_index, trace_props
+
 __all__ = ["assign", "batched", "relayout"]
 
 #: Edits waiting for the end of a :func:`batched` block: id(figure) → {trace index → values}
@@ -59,7 +61,7 @@ def _current(trace: Any, key: str) -> Any:
     ``trace[key]`` walks plotly's property tree (~0.1 ms); the raw dict is what
     ``plotly_restyle`` writes and what the browser was sent.
     """
-    props = trace._props
+    props = trace_props(trace)
     for part in key.split("."):
         if not isinstance(props, dict):
             return None
@@ -69,7 +71,7 @@ def _current(trace: Any, key: str) -> Any:
 
 def assign(trace: Any, values: dict[str, Any]) -> None:
     """Set ``values`` on a trace, skipping unchanged ones (keys may be dotted: marker.size)."""
-    figure = getattr(trace, "_parent", None)
+    figure = trace_figure(trace)
     widget = is_widget(figure)
     changed = {}
     for key, value in values.items():
@@ -89,7 +91,7 @@ def assign(trace: Any, values: dict[str, Any]) -> None:
                 target = getattr(target, part)
             setattr(target, leaf, value)
         return
-    index = trace._trace_ind
+    index = trace_index(trace)
     pending = _PENDING.get(id(figure))
     if pending is not None:
         pending.setdefault(index, {}).update(changed)
@@ -102,7 +104,7 @@ _PART = re.compile(r"^(\w+)(?:\[(\d+)\])?$")
 
 def _raw_layout(figure: Any, path: str) -> Any:
     """The raw layout value at a plotly path such as ``"shapes[0].x0"`` (None when unset)."""
-    node: Any = figure._layout
+    node: Any = layout_props(figure)
     for part in path.split("."):
         match = _PART.match(part)
         if match is None or not isinstance(node, dict):
@@ -117,34 +119,26 @@ def _raw_layout(figure: Any, path: str) -> Any:
 def relayout(fig: Any, values: dict[str, Any]) -> None:
     """Set layout values by plotly path (``"yaxis.range"``, ``"shapes[0].x0"``), unless equal.
 
-    ``fig`` may be a :class:`~ganviz.plots._compose.PanelView`: its paths are
-    renamed to the stacked figure's (``"yaxis.range"`` → ``"yaxis5.range"``).
-    Inside :func:`batched` the edits are sent with the block's single relayout.
+    A panel of a stacked figure renames its paths first
+    (:meth:`ganviz.plots._compose.Panel.paths`). Inside :func:`batched` the
+    edits are sent with the block's single relayout.
     """
-    target = _target(fig)
-    rename = getattr(fig, "layout_path", None)
     changed = {}
     for path, value in values.items():
-        full = rename(path) if rename is not None else path
-        current = _raw_layout(target, full)
+        current = _raw_layout(fig, path)
         if isinstance(value, (list, tuple)) and isinstance(current, (list, tuple)):
             if list(value) == list(current):
                 continue
         elif current is not None and current == value and not isinstance(value, np.ndarray):
             continue
-        changed[full] = list(value) if isinstance(value, tuple) else value
+        changed[path] = list(value) if isinstance(value, tuple) else value
     if not changed:
         return
-    pending = _PENDING.get(id(target))
+    pending = _PENDING.get(id(fig))
     if pending is not None:
         pending.setdefault("layout", {}).update(changed)
     else:
-        target.plotly_relayout(changed)
-
-
-def _target(fig: Any) -> Any:
-    """The plotly figure behind ``fig`` (a figure, or a panel view of a stacked one)."""
-    return fig if hasattr(fig, "_data") else fig.figure
+        fig.plotly_relayout(changed)
 
 
 def _flush(figure: Any, pending: dict[Any, dict[str, Any]]) -> None:
@@ -164,23 +158,22 @@ def _flush(figure: Any, pending: dict[Any, dict[str, Any]]) -> None:
 def batched(fig: Any) -> Iterator[None]:
     """Collect trace edits made with :func:`assign` (and layout edits) and send them once.
 
-    ``fig`` is a figure or a :class:`~ganviz.plots._compose.PanelView`; blocks nest.
+    Blocks nest: the outermost one sends.
     """
-    target = _target(fig)
-    if not is_widget(target):
-        with target.batch_update():
+    if not is_widget(fig):
+        with fig.batch_update():
             yield
         return
-    key = id(target)
+    key = id(fig)
     outer = key not in _PENDING
     if outer:
         _PENDING[key] = {}
     try:
-        with target.batch_update():
+        with fig.batch_update():
             yield
     except BaseException:
         if outer:
             _PENDING.pop(key, None)
         raise
     if outer:
-        _flush(target, _PENDING.pop(key))
+        _flush(fig, _PENDING.pop(key))

@@ -1,4 +1,4 @@
-"""Several figures stacked into one, and a view that lets their updaters refresh it.
+"""Several figures stacked into one, each band addressed as a panel ``(row, col)``.
 
 Why: every ``plotly.graph_objects.FigureWidget`` ships the whole plotly.js
 bundle (about 5 MB) to the browser in its state, and anywidget gives each
@@ -9,30 +9,33 @@ model.
 
 :func:`stack` copies the traces, axes, shapes, annotations and legends of
 each figure into one tall figure, one horizontal band per figure (top to
-bottom), renaming axes (``yaxis2`` of the second figure may become
-``yaxis4``) and giving each band its own legend (plotly's ``legend2`` …).
-:class:`PanelView` presents one band of the combined figure *as if it were
-the original figure* — ``.data`` (its traces, in order), ``.layout.yaxis2``
-(the renamed axis), ``.layout.shapes``/``.annotations`` (its own),
-``.layout.meta`` and ``.layout.title.text`` (its title, now an annotation)
-and ``batch_update()`` — so the ``update_*`` helpers written for the
-separate figures refresh the bands unchanged.
+bottom: row 1, 2, …; one column), renaming axes (``yaxis2`` of the second
+figure may become ``yaxis4``) and giving each band its own legend (plotly's
+``legend2`` …). The stacked figure records its bands in ``layout.meta``
+(``{"panels": [...]}``), so it carries them into a ``FigureWidget`` made
+from it.
+
+The ``update_*`` helpers of :mod:`ganviz.plots` take ``fig, row=, col=`` (as
+seaborn's functions take ``ax=``) and refresh that band: :func:`panel` gives
+them its traces, its ``layout.meta`` and its layout paths renamed
+(``"yaxis.range"`` → ``"yaxis5.range"``). :class:`PanelView` is a read-only
+look at one band under its stand-alone figure's names (``.data``,
+``.layout.yaxis``, ``.layout.shapes`` …), for an explorer's ``panels``
+attribute and for checks.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from copy import deepcopy
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import plotly.graph_objects as go
 
 from . import style
+from ._plotly_internals import layout_props
 
-__all__ = ["PanelView", "refresh_widget_state", "stack"]
+__all__ = ["Panel", "PanelView", "panel", "stack"]
 
 _AXIS_KEY = re.compile(r"^([xy])axis(\d*)$")
 #: Pixels above each band's plot (title, then a legend on top) and below it (x-axis title,
@@ -64,6 +67,25 @@ class Band:
     domain: tuple[float, float]  # paper-y interval of the band's plot area
     meta: Any = None
     extra: dict = field(default_factory=dict)
+
+    def layout_path(self, path: str) -> str:
+        """A layout path of the source figure in the stacked one.
+
+        ``"yaxis2.range"`` → ``"yaxis5.range"``, ``"shapes[0].x0"`` → ``"shapes[3].x0"``,
+        ``"title.text"`` → the text of the annotation that holds the band's title.
+        """
+        head, _, rest = path.partition(".")
+        match = re.match(r"^(\w+)(?:\[(\d+)\])?$", head)
+        name, index = match.group(1), match.group(2)
+        if name in self.axes:
+            new = self.axes[name]
+        elif name in ("shapes", "annotations") and index is not None:
+            new = f"{name}[{getattr(self, name)[int(index)]}]"
+        elif name == "title" and self.title is not None:
+            new = f"annotations[{self.title}]"
+        else:
+            raise ValueError(f"panel layout path {path!r} has no counterpart in the stacked figure")
+        return new + ("." + rest if rest else "")
 
 
 def _remap_ref(ref: Any, short_map: dict[str, str]) -> Any:
@@ -215,10 +237,73 @@ def stack(
             meta=source.get("meta"),
         )
     style.base_layout(combined, title=title, height=total)
-    combined.update_layout(**layout, shapes=shapes, annotations=annotations)
+    combined.update_layout(
+        **layout,
+        shapes=shapes,
+        annotations=annotations,
+        meta={"panels": [asdict(band) for band in bands.values()]},
+    )
     # room on the right for secondary axes and colour bars of any band
     combined.update_layout(margin={"t": 10, "b": 10, "r": 70})
     return combined, bands
+
+
+class Panel:
+    """One panel of a figure, as the ``update_*`` helpers address it: ``panel(fig, row, col)``.
+
+    ``data`` (its traces, in their order), ``meta`` (its figure's ``layout.meta``)
+    and :meth:`path` (a layout path of its stand-alone figure, renamed for
+    ``fig``). Without ``row`` and ``col`` the panel is the whole figure.
+    """
+
+    def __init__(self, fig: go.Figure, band: Band | None = None):
+        self.figure = fig
+        self.band = band
+
+    @property
+    def data(self) -> tuple:
+        traces = self.figure.data
+        return traces if self.band is None else tuple(traces[i] for i in self.band.traces)
+
+    @property
+    def meta(self) -> Any:
+        return self.figure.layout.meta if self.band is None else self.band.meta
+
+    def path(self, path: str) -> str:
+        """``path`` of the stand-alone figure as a path of ``fig`` (:meth:`Band.layout_path`)."""
+        return path if self.band is None else self.band.layout_path(path)
+
+    def paths(self, values: dict[str, Any]) -> dict[str, Any]:
+        """``values`` keyed by layout path, the paths renamed by :meth:`path`."""
+        return {self.path(key): value for key, value in values.items()}
+
+    def axis(self, name: str) -> Any:
+        """The layout object of the panel's axis ``name`` (``"yaxis2"``) in ``fig``."""
+        return self.figure.layout[name if self.band is None else self.band.axes[name]]
+
+
+def bands(fig: go.Figure) -> list[Band]:
+    """The bands of a figure made by :func:`stack`, top to bottom (row 1 first)."""
+    meta = layout_props(fig).get("meta")  # raw: the property getter copies and validates
+    recorded = meta.get("panels") if isinstance(meta, dict) else None
+    if not recorded:
+        raise ValueError("row=/col= address a panel of a figure made by ganviz.plots stack()")
+    return [Band(**{**record, "domain": tuple(record["domain"])}) for record in recorded]
+
+
+def panel(fig: go.Figure, row: int | None = None, col: int | None = None) -> Panel:
+    """The panel at ``row`` (1 = top), ``col`` (1: bands span the width) of a stacked figure.
+
+    Without ``row`` and ``col``: the whole figure.
+    """
+    if row is None and col is None:
+        return Panel(fig)
+    found = bands(fig)
+    if col not in (None, 1):
+        raise ValueError(f"col must be 1 (each band of a stacked figure spans it), got {col!r}")
+    if isinstance(row, bool) or not isinstance(row, int) or not 1 <= row <= len(found):
+        raise ValueError(f"row must be an integer between 1 and {len(found)}, got {row!r}")
+    return Panel(fig, found[row - 1])
 
 
 class _TitleView:
@@ -231,18 +316,12 @@ class _TitleView:
             return None
         return self._fig.layout.annotations[self._band.title].text
 
-    @text.setter
-    def text(self, value: str) -> None:
-        if self._band.title is not None:
-            self._fig.layout.annotations[self._band.title].text = value
-
 
 class _LayoutView:
-    """The layout of one band, under the source figure's names."""
+    """The layout of one band, under the source figure's names (read only)."""
 
     def __init__(self, fig: go.Figure, band: Band):
-        object.__setattr__(self, "_fig", fig)
-        object.__setattr__(self, "_band", band)
+        self._fig, self._band = fig, band
 
     def __getattr__(self, name: str):
         band, layout = self._band, self._fig.layout
@@ -264,58 +343,16 @@ class _LayoutView:
             f"a panel view exposes axes, shapes, annotations, meta, title; not {name}"
         )
 
-    def __setattr__(self, name: str, value) -> None:
-        if name == "meta":
-            self._band.meta = value
-        else:
-            raise AttributeError(f"set {name} on the panel's axes or on the whole figure")
 
+class PanelView(Panel):
+    """One band of a stacked figure to look at, under its stand-alone figure's names.
 
-class PanelView:
-    """One band of a stacked figure, looking like the figure it came from."""
-
-    def __init__(self, fig: go.Figure, band: Band):
-        self.figure = fig
-        self.band = band
-        self.layout = _LayoutView(fig, band)
-
-    def layout_path(self, path: str) -> str:
-        """A layout path of the source figure in the stacked one.
-
-        ``"yaxis2.range"`` → ``"yaxis5.range"``, ``"shapes[0].x0"`` → ``"shapes[3].x0"``,
-        ``"title.text"`` → the text of the annotation that holds the band's title.
-        """
-        head, _, rest = path.partition(".")
-        band = self.band
-        match = re.match(r"^(\w+)(?:\[(\d+)\])?$", head)
-        name, index = match.group(1), match.group(2)
-        if name in band.axes:
-            new = band.axes[name]
-        elif name in ("shapes", "annotations") and index is not None:
-            new = f"{name}[{getattr(band, name)[int(index)]}]"
-        elif name == "title" and band.title is not None:
-            new = f"annotations[{band.title}]"
-        else:
-            raise ValueError(f"panel layout path {path!r} has no counterpart in the stacked figure")
-        return new + ("." + rest if rest else "")
-
-    @property
-    def data(self) -> tuple:
-        traces = self.figure.data
-        return tuple(traces[i] for i in self.band.traces)
-
-    @contextmanager
-    def batch_update(self) -> Iterator[None]:
-        with self.figure.batch_update():
-            yield
-
-
-def refresh_widget_state(fig: go.FigureWidget) -> None:
-    """Copy a FigureWidget's current traces and layout into the state its next view renders from.
-
-    Plotly does this only when the FigureWidget is displayed by itself; one
-    nested in boxes, or inserted into a box after being updated, would first
-    render its state at construction.
+    ``.data`` and ``.layout`` (axes, ``shapes``, ``annotations``, ``meta``,
+    ``title.text``) read the stacked figure; edits go through the ``update_*``
+    helpers with ``fig, row=, col=``.
     """
-    fig._widget_layout = deepcopy(fig._layout_obj._props)
-    fig._widget_data = deepcopy(fig._data)
+
+    def __init__(self, fig: go.Figure, row: int, col: int = 1):
+        super().__init__(fig, panel(fig, row, col).band)
+        self.row, self.col = row, col
+        self.layout = _LayoutView(fig, self.band)

@@ -24,6 +24,7 @@ from ..grids import view_axes
 from ..theory import optimal_discriminator
 from . import style
 from ._assign import assign, batched
+from ._compose import panel
 
 __all__ = [
     "FIELD_TRACES",
@@ -291,18 +292,23 @@ def critic_midpoint(d) -> float:
     return float(np.median(np.asarray(d, dtype=float)))
 
 
-def update_discriminator_field(fig: go.Figure, xs, ys, d, **kwargs) -> None:
+def update_discriminator_field(
+    fig: go.Figure, xs, ys, d, *, row: int | None = None, col: int | None = None, **kwargs
+) -> None:
     """Refresh a figure made by :func:`discriminator_field` in place (one batch update).
 
     Takes the same data arguments as :func:`discriminator_field`
     (``real``, ``fake``, ``fake_gradients``, ``manifold``, ``data_density``,
     ``g_density``, ``arrow_scale``).
+
+    ``row=, col=`` refresh that panel of a stacked ``fig`` (:func:`~ganviz.plots._compose.panel`).
     """
+    traces = panel(fig, row, col).data
     data = _field_data(xs, ys, d, **kwargs)
-    if fig.data[0].zmid is not None:  # a critic: follow its offset
+    if traces[0].zmid is not None:  # a critic: follow its offset
         data["D(x)"]["zmid"] = critic_midpoint(d)
     with batched(fig):
-        for trace, name in zip(fig.data, FIELD_TRACES, strict=True):
+        for trace, name in zip(traces, FIELD_TRACES, strict=True):
             assign(trace, data[name])
 
 

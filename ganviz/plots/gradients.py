@@ -47,6 +47,7 @@ from ..grids import view_axes
 from ..theory import optimal_discriminator
 from . import style
 from ._assign import assign, batched, relayout
+from ._compose import panel
 
 __all__ = [
     "FLOOR",
@@ -230,17 +231,23 @@ def _loss_trace_keys(costs, marked):
     return keys + [(panel, cost) for cost in marked for panel in ("cost_now", "grad_now")]
 
 
-def update_generator_loss_figure(fig: go.Figure, d_fakes) -> None:
-    """Move the D*(fakes) marks of a :func:`generator_loss_figure` in place."""
-    meta = fig.layout.meta or {}
+def update_generator_loss_figure(
+    fig: go.Figure, d_fakes, *, row: int | None = None, col: int | None = None
+) -> None:
+    """Move the D*(fakes) marks of a :func:`generator_loss_figure` in place.
+
+    ``row=, col=`` refresh that panel of a stacked ``fig`` (:func:`~ganviz.plots._compose.panel`).
+    """
+    view = panel(fig, row, col)
+    meta = view.meta or {}
     costs, wrt = tuple(meta.get("costs", GENERATOR_COSTS)), meta.get("wrt", "logit")
     marked = tuple(meta.get("marked", ()))
-    cost_range = tuple(fig.layout.yaxis.range)
-    gradient_range = tuple(fig.layout.yaxis2.range)
-    n = len(fig.data[0].x)
+    cost_range = tuple(view.axis("yaxis").range)
+    gradient_range = tuple(view.axis("yaxis2").range)
+    n = len(view.data[0].x)
     data = _loss_figure_data(d_fakes, costs, marked, wrt, n, cost_range, gradient_range)
     with batched(fig):
-        for trace, key in zip(fig.data, _loss_trace_keys(costs, marked), strict=True):
+        for trace, key in zip(view.data, _loss_trace_keys(costs, marked), strict=True):
             if key[0].endswith("_now"):
                 assign(trace, data[key])
 
@@ -416,29 +423,36 @@ def update_vanishing_gradient_figure(
     curves: dict | None = None,
     current_gradients: dict | None = None,
     redraw_curves: bool = True,
+    row: int | None = None,
+    col: int | None = None,
 ) -> None:
     """Refresh a :func:`vanishing_gradient_figure` in place for a new pair (one batch update).
 
     ``redraw_curves=False`` moves only the current-separation marks (the
     curves depend on the shapes of P_data and P_g, not on where P_g sits).
+
+    ``row=, col=`` refresh that panel of a stacked ``fig`` (:func:`~ganviz.plots._compose.panel`).
     """
-    meta = fig.layout.meta or {}
+    view = panel(fig, row, col)
+    meta = view.meta or {}
     losses, floor = tuple(meta.get("losses", LOSSES)), meta.get("floor", FLOOR)
     data, layout = _vanishing_data(
         p_data, p_g, separations, losses, curves, current_gradients, floor
     )
     with batched(fig):
-        for trace, key in zip(fig.data, _vanishing_keys(losses), strict=True):
+        for trace, key in zip(view.data, _vanishing_keys(losses), strict=True):
             if redraw_curves or key[0] == "now":
                 assign(trace, data[key])
         relayout(
             fig,
-            {
-                "shapes[0].x0": layout["current"],
-                "shapes[0].x1": layout["current"],
-                "annotations[0].visible": layout["any_low"],
-                "yaxis.range": layout["y_range"],
-            },
+            view.paths(
+                {
+                    "shapes[0].x0": layout["current"],
+                    "shapes[0].x1": layout["current"],
+                    "annotations[0].visible": layout["any_low"],
+                    "yaxis.range": layout["y_range"],
+                }
+            ),
         )
 
 
@@ -641,19 +655,26 @@ def update_sample_arrows_figure(
     n_fakes: int = 12,
     seed: int | None = 0,
     arrow_scale: float | None = None,
+    row: int | None = None,
+    col: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Refresh a :func:`sample_arrows_figure` in place (one batch update).
 
     Returns the per-sample gradients ∂ℓ/∂x drawn, per loss. The arrow scale
     used is not written back to ``layout.meta`` (a layout change per move costs
     more than the rest of the update); pass ``arrow_scale`` to fix it.
+
+    ``row=, col=`` refresh that panel of a stacked ``fig`` (:func:`~ganviz.plots._compose.panel`).
     """
-    meta = fig.layout.meta or {}
+    view = panel(fig, row, col)
+    meta = view.meta or {}
     losses = tuple(meta.get("losses", LOSSES))
-    n = len(fig.data[0].x)
+    n = len(view.data[0].x)
     data, layout = _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n)
     with batched(fig):
-        for trace, key in zip(fig.data, _arrow_keys(losses), strict=True):
+        for trace, key in zip(view.data, _arrow_keys(losses), strict=True):
             assign(trace, data[key])
-        relayout(fig, {"xaxis.range": layout["x_range"], "yaxis.range": layout["y_range"]})
+        relayout(
+            fig, view.paths({"xaxis.range": layout["x_range"], "yaxis.range": layout["y_range"]})
+        )
     return layout["gradients"]

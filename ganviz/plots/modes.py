@@ -37,6 +37,7 @@ from ..fitting import ModeReport, mode_report, mode_std
 from ..grids import view_axes
 from . import style
 from ._assign import assign, batched, relayout
+from ._compose import panel
 
 __all__ = [
     "METRIC_LABELS",
@@ -264,9 +265,15 @@ def update_mode_collapse_figure(
     n_samples: int = 1000,
     seed: int | None = 0,
     title: str | None = None,
+    row: int | None = None,
+    col: int | None = None,
 ) -> None:
-    """Refresh a :func:`mode_collapse_figure` in place (same dimension; one batch update)."""
-    meta = fig.layout.meta or {}
+    """Refresh a :func:`mode_collapse_figure` in place (same dimension; one batch update).
+
+    ``row=, col=`` refresh that panel of a stacked ``fig`` (:func:`~ganviz.plots._compose.panel`).
+    """
+    view = panel(fig, row, col)
+    meta = view.meta or {}
     if meta.get("dim") != p_data.dim:
         raise ValueError(
             f"this figure draws {meta.get('dim')}-D pairs; p_data is {p_data.dim}-D "
@@ -279,15 +286,17 @@ def update_mode_collapse_figure(
     )
     names = MODE_TRACES_1D if p_data.dim == 1 else MODE_TRACES_2D
     with batched(fig):
-        for trace, name in zip(fig.data, names, strict=True):
+        for trace, name in zip(view.data, names, strict=True):
             assign(trace, data[name])
         relayout(
             fig,
-            {
-                "xaxis.range": layout["x_range"],
-                "yaxis.range": layout["y_range"],
-                "title.text": title or _summary(report),
-            },
+            view.paths(
+                {
+                    "xaxis.range": layout["x_range"],
+                    "yaxis.range": layout["y_range"],
+                    "title.text": title or _summary(report),
+                }
+            ),
         )
 
 
@@ -393,14 +402,23 @@ def mode_metrics_figure(
 
 
 def update_mode_metrics_figure(
-    fig: go.Figure, report: ModeReport, *, title: str | None = None
+    fig: go.Figure,
+    report: ModeReport,
+    *,
+    title: str | None = None,
+    row: int | None = None,
+    col: int | None = None,
 ) -> None:
-    """Refresh a :func:`mode_metrics_figure` in place (one batch update)."""
+    """Refresh a :func:`mode_metrics_figure` in place (one batch update).
+
+    ``row=, col=`` refresh that panel of a stacked ``fig`` (:func:`~ganviz.plots._compose.panel`).
+    """
     if not isinstance(report, ModeReport):
         raise ValueError(f"report must be a ganviz.fitting.ModeReport, got {type(report).__name__}")
-    cap = (fig.layout.meta or {}).get("cap", 6.0)
+    view = panel(fig, row, col)
+    cap = (view.meta or {}).get("cap", 6.0)
     data = _metric_data(report, cap)
     with batched(fig):
-        assign(fig.data[0], data["divergences"])
-        assign(fig.data[1], data["samples per mode"])
-        relayout(fig, {"title.text": title or _summary(report)})
+        assign(view.data[0], data["divergences"])
+        assign(view.data[1], data["samples per mode"])
+        relayout(fig, view.paths({"title.text": title or _summary(report)}))

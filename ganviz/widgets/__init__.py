@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 
-from ._deferred_imports import import_renderers_without_nbformat
+from ..plots._plotly_internals import import_renderers_without_nbformat
 
 # before plotly's widget module imports them (through any explorer or the FigureWidget)
 import_renderers_without_nbformat()

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from ..plots._assign import is_widget
-from ..plots._compose import refresh_widget_state
+from ..plots._plotly_internals import refresh_widget_state
 
 __all__ = ["ExplorerBase", "show_figure"]
 

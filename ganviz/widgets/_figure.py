@@ -42,9 +42,9 @@ Everything else is plotly's FigureWidget unchanged.
 from __future__ import annotations
 
 import hashlib
+import json
 import pathlib
 import uuid
-from copy import deepcopy
 from functools import cache
 
 import ipywidgets
@@ -52,7 +52,13 @@ import plotly
 import plotly.graph_objects as go
 import traitlets
 from ipywidgets import widget_serialization
-from plotly.basedatatypes import Undefined
+
+from ..plots._plotly_internals import (
+    FRONT_END_PATCH,
+    figure_widget_hooks,
+    kernel_messages,
+    merge_page_config,
+)
 
 __all__ = ["FigureWidget"]
 
@@ -89,9 +95,7 @@ def plotly_library() -> PlotlyLibrary:
 _STUB = """
 const KEY = "__ganviz_plotly_widget_%(digest)s";
 // Kernel → browser messages of plotly's FigureWidget (each set, then reset to null).
-const MESSAGES = ["_py2js_addTraces", "_py2js_restyle", "_py2js_relayout", "_py2js_update",
-  "_py2js_animate", "_py2js_deleteTraces", "_py2js_moveTraces", "_py2js_removeLayoutProps",
-  "_py2js_removeTraceProps"];
+const MESSAGES = %(messages)s;
 
 // One import of plotly's 5 MB bundle per page, shared by every figure. The bundle travels
 // once, as the state of one library model that every figure references (not once per figure).
@@ -147,23 +151,8 @@ function recordingListeners(models, render) {
   }
 }
 
-// After every draw and edit, plotly's view reports to the kernel each property where what
-// plotly.js drew differs from the view model's copy of the figure ("trace deltas", whole
-// arrays included), and plotly's kernel side then *deletes* every reported property from
-// the figure's own data, keeping it only as a default. Whenever the model's copy is older
-// than the kernel's figure, that strips the kernel's figure of data (the next full state
-// it sends — Voilà's, a redisplay, an explorer shown again — draws a line without its y).
-// ganviz needs no defaults read back: acknowledge each edit with empty deltas instead.
-function acknowledgeEditsOnly(FigureView) {
-  if (FigureView.prototype.__ganvizAcknowledgeOnly) return;
-  FigureView.prototype._sendTraceDeltas = function (traceEditId) {
-    this.model.set("_js2py_traceDeltas", { trace_deltas: [], trace_edit_id: traceEditId });
-    this.touch();
-  };
-  FigureView.prototype._sendLayoutDelta = function () {};
-  FigureView.prototype.__ganvizAcknowledgeOnly = true;
-}
-
+// acknowledgeEditsOnly(FigureView): see ganviz.plots._plotly_internals.FRONT_END_PATCH
+%(patch)s
 export default () => {
   let inner = null;
   let ready = null;
@@ -234,14 +223,21 @@ PLOT_CONFIG = {
 }
 
 
-class FigureWidget(go.FigureWidget):
+class FigureWidget(figure_widget_hooks(), go.FigureWidget):
     """``plotly.graph_objects.FigureWidget`` with a shared front end and current state.
 
     Use it exactly like plotly's (``FigureWidget(fig)``, ``batch_update()``,
-    ``on_click`` …); every ganviz explorer draws with it.
+    ``on_click`` …); every ganviz explorer draws with it. What it changes in
+    plotly's own machinery (batch updates grouped per trace, edit
+    acknowledgements that keep the kernel's data, a state that is always the
+    current figure) lives in :func:`ganviz.plots._plotly_internals.figure_widget_hooks`.
     """
 
-    _esm = _STUB % {"digest": hashlib.sha1(_bundle().encode()).hexdigest()[:12]}
+    _esm = _STUB % {
+        "digest": hashlib.sha1(_bundle().encode()).hexdigest()[:12],
+        "messages": json.dumps(list(kernel_messages())),
+        "patch": FRONT_END_PATCH.strip(),
+    }
     #: plotly's front end, held once per kernel by one shared model (every figure refers to it)
     _plotly_library = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
     #: Names this figure on the page (``data-ganviz-figure`` of its plot element), so a
@@ -254,91 +250,8 @@ class FigureWidget(go.FigureWidget):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # plotly's BaseFigure sets its page config in __init__ (so not as a trait default)
-        self._config = {**PLOT_CONFIG, **self._config}
+        merge_page_config(self, PLOT_CONFIG)
 
     @traitlets.default("_figure_id")
     def _new_figure_id(self) -> str:
         return uuid.uuid4().hex
-
-    @traitlets.observe("_js2py_traceDeltas")
-    def _handler_js2py_traceDeltas(self, change):
-        """Acknowledge a trace edit, keeping every property the kernel set.
-
-        plotly's handler deletes from the figure's data each property the page
-        reports (moving it to the defaults), so a page that drew an older state
-        would strip the kernel's figure: the next full state sent (Voilà, a
-        redisplay) lacks those arrays. ganviz's front end reports no deltas; any
-        that arrive (a plain plotly front end) are ignored the same way.
-        """
-        self._acknowledge_edit("trace", change["new"])
-
-    @traitlets.observe("_js2py_layoutDelta")
-    def _handler_js2py_layoutDelta(self, change):
-        """Acknowledge a layout edit, keeping every layout property the kernel set."""
-        self._acknowledge_edit("layout", change["new"])
-
-    def _acknowledge_edit(self, kind: str, message) -> None:
-        """End the ``kind`` ("trace" or "layout") edit the page acknowledged, run plotly's
-        ``on_edits_completed`` callbacks once no edit is in process, and clear the message."""
-        if not message:
-            return
-        if message.get(f"{kind}_edit_id") == getattr(self, f"_last_{kind}_edit_id"):
-            setattr(self, f"_{kind}_edit_in_process", False)
-            if not (self._trace_edit_in_process or self._layout_edit_in_process):
-                while self._waiting_edit_callbacks:
-                    self._waiting_edit_callbacks.pop()()
-        trait = "_js2py_traceDeltas" if kind == "trace" else "_js2py_layoutDelta"
-        setattr(self, trait, None)
-
-    def _send_update_msg(
-        self, restyle_data, relayout_data, trace_indexes=None, source_view_id=None
-    ):
-        """Send a ``batch_update`` as updates whose every trace value is defined.
-
-        plotly sends one ``Plotly.update`` for the whole batch, with a value per
-        trace for every property any trace changed; a trace that did not change
-        that property gets ``Undefined``, which the page draws as *no value*: a
-        ``batch_update`` that moved ``x`` of one trace and ``x`` and ``y`` of the
-        others erased the first one's ``y`` in the browser (Voilà showed notebook
-        01's D = ½ line as a column at the left edge). Traces are grouped by the
-        properties they changed, one update per group, the layout with the first.
-        """
-        indexes = self._normalize_trace_indexes(trace_indexes)
-        # a value per trace (plotly.js repeats a shorter list, and a scalar means every trace)
-        per_trace = {
-            prop: values if isinstance(values, list) and values else [values]
-            for prop, values in restyle_data.items()
-        }
-        groups: dict[tuple[str, ...], list[int]] = {}
-        for position in range(len(indexes)):
-            changed = tuple(
-                prop
-                for prop, values in per_trace.items()
-                if values[position % len(values)] is not Undefined
-            )
-            groups.setdefault(changed, []).append(position)
-        if not groups:
-            groups[()] = []
-        layout = relayout_data
-        for props, positions in groups.items():
-            subset = {
-                prop: [per_trace[prop][p % len(per_trace[prop])] for p in positions]
-                for prop in props
-            }
-            super()._send_update_msg(
-                subset, layout, [indexes[p] for p in positions], source_view_id=source_view_id
-            )
-            layout = {}
-
-    def get_state(self, key=None, drop_defaults=False):
-        """The widget state, with the figure as it is *now* (not as it was built)."""
-        state = super().get_state(key=key, drop_defaults=drop_defaults)
-        if hasattr(self, "_data"):  # plotly may ask while still constructing the figure
-            current = (("_widget_data", self._data), ("_widget_layout", self._layout_obj._props))
-            for name, value in current:
-                if name in state:
-                    to_json = self.trait_metadata(name, "to_json")
-                    copied = deepcopy(value)
-                    state[name] = to_json(copied, self) if to_json else copied
-        return state

@@ -35,7 +35,7 @@ from ..fitting import gradient_curves
 from ..gradients import LOSSES, sample_gradients
 from ..grids import view_axes
 from ..plots._assign import batched, relayout
-from ..plots._compose import PanelView, stack
+from ..plots._compose import PanelView, panel, stack
 from ..plots.field import discriminator_field, update_discriminator_field
 from ..plots.gradients import (
     generator_loss_figure,
@@ -127,7 +127,8 @@ class VanishingGradientExplorer(ExplorerBase):
         ``{"1-D": FigureWidget, "2-D": FigureWidget}`` (those built so far).
     panels : dict
         Name → :class:`ganviz.plots._compose.PanelView` of the current view:
-        each panel with ``.data`` and ``.layout`` as in its stand-alone figure.
+        each panel with ``.data`` and ``.layout`` as in its stand-alone figure
+        (to look at; the ``update_*`` helpers refresh ``figure`` by ``row=``).
     p_data, p_g : Distribution
         The pair drawn now (2-D in the 2-D view); ``pair_1d`` is always the
         1-D pair behind the curves.
@@ -293,10 +294,12 @@ class VanishingGradientExplorer(ExplorerBase):
     def _build(self, state: dict) -> None:
         """Stack the panels of the current view into one FigureWidget (once per view)."""
         dim = state["dim"]
-        figure, bands = stack({name: self._panel_figure(name, state) for name in VIEWS[dim]})
+        figure, _ = stack({name: self._panel_figure(name, state) for name in VIEWS[dim]})
         widget = FigureWidget(figure)
         self.figures[f"{dim}-D"] = widget
-        self._panels[dim] = {name: PanelView(widget, band) for name, band in bands.items()}
+        self._panels[dim] = {
+            name: PanelView(widget, row) for row, name in enumerate(VIEWS[dim], start=1)
+        }
         self._drawn_curves[dim] = state["curves"]
 
     @property
@@ -362,7 +365,7 @@ class VanishingGradientExplorer(ExplorerBase):
         if f"{dim}-D" not in self.figures:
             self._build(state)  # drawn from this state: nothing to update
         elif draw:
-            self._draw(self._panels[dim], state)
+            self._draw(state)
         self._dim = dim
         if draw:
             show_figure(self._figure_box, self.figure)
@@ -375,12 +378,14 @@ class VanishingGradientExplorer(ExplorerBase):
         self.d_fakes = state["d_fakes"]
         self.readout.value = self._readout(state)
 
-    def _draw(self, panels: dict[str, PanelView], state: dict) -> None:
+    def _draw(self, state: dict) -> None:
         dim = state["dim"]
         p_data, p_g = state["pair_1d"]
-        with batched(self.figures[f"{dim}-D"]):
+        fig = self.figures[f"{dim}-D"]
+        row = {name: row for row, name in enumerate(VIEWS[dim], start=1)}
+        with batched(fig):
             update_vanishing_gradient_figure(
-                panels["gradients"],
+                fig,
                 p_data,
                 p_g,
                 self.separations,
@@ -388,22 +393,20 @@ class VanishingGradientExplorer(ExplorerBase):
                 current_gradients=state["current"],
                 # the curves depend on the shapes only: redraw them when those changed
                 redraw_curves=state["curves"] is not self._drawn_curves[dim],
+                row=row["gradients"],
             )
             self._drawn_curves[dim] = state["curves"]
-            update_generator_loss_figure(panels["losses"], state["d_fakes"])
+            update_generator_loss_figure(fig, state["d_fakes"], row=row["losses"])
             if dim == 1:
-                update_sample_arrows_figure(panels["arrows"], p_data, p_g, state["fakes"])
+                update_sample_arrows_figure(fig, p_data, p_g, state["fakes"], row=row["arrows"])
             else:
-                panel = panels["field"]
                 xs, ys = state["field"]["xs"], state["field"]["ys"]
-                update_discriminator_field(panel, **state["field"])
-                relayout(
-                    panel,
-                    {
-                        "xaxis.range": [float(xs[0]), float(xs[-1])],
-                        "yaxis.range": [float(ys[0]), float(ys[-1])],
-                    },
-                )
+                update_discriminator_field(fig, **state["field"], row=row["field"])
+                ranges = {
+                    "xaxis.range": [float(xs[0]), float(xs[-1])],
+                    "yaxis.range": [float(ys[0]), float(ys[-1])],
+                }
+                relayout(fig, panel(fig, row["field"]).paths(ranges))
 
     @staticmethod
     def _readout(state: dict) -> str:

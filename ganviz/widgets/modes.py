@@ -101,7 +101,8 @@ class ModeCollapseExplorer(ExplorerBase):
         ``{"1-D": FigureWidget, "2-D": FigureWidget}`` (those built so far).
     panels : dict
         ``{"modes", "metrics"}`` → :class:`ganviz.plots._compose.PanelView` of the
-        current layout, each with ``.data`` and ``.layout`` as in its stand-alone figure.
+        current layout, each with ``.data`` and ``.layout`` as in its stand-alone figure
+        (to look at; the ``update_*`` helpers refresh ``figure`` by ``row=``).
     p_data, p_g : Distribution
         The mixture and P_g drawn now (a subset mixture, or the fitted Gaussian).
     report : ganviz.fitting.ModeReport
@@ -200,7 +201,7 @@ class ModeCollapseExplorer(ExplorerBase):
     def _build(self, p_data, p_g, report) -> None:
         """Stack the modes panel and the numbers into one FigureWidget (once per layout)."""
         dim = p_data.dim
-        figure, bands = stack(
+        figure, _ = stack(
             {
                 "modes": mode_collapse_figure(
                     p_data, p_g, report=report, height=470 if dim == 2 else 380
@@ -210,7 +211,7 @@ class ModeCollapseExplorer(ExplorerBase):
         )
         widget = FigureWidget(figure)
         self.figures[f"{dim}-D"] = widget
-        self._panels[dim] = {name: PanelView(widget, band) for name, band in bands.items()}
+        self._panels[dim] = {"modes": PanelView(widget, 1), "metrics": PanelView(widget, 2)}
 
     @property
     def figure(self) -> go.FigureWidget:
@@ -340,10 +341,10 @@ class ModeCollapseExplorer(ExplorerBase):
         if f"{dim}-D" not in self.figures:
             self._build(p_data, p_g, report)  # drawn from these: nothing to update
         else:
-            panels = self._panels[dim]
-            with batched(self.figures[f"{dim}-D"]):
-                update_mode_collapse_figure(panels["modes"], p_data, p_g, report=report)
-                update_mode_metrics_figure(panels["metrics"], report)
+            fig = self.figures[f"{dim}-D"]
+            with batched(fig):
+                update_mode_collapse_figure(fig, p_data, p_g, report=report, row=1)
+                update_mode_metrics_figure(fig, report, row=2)
         self.p_data, self.p_g, self.report = p_data, p_g, report
         show_figure(self._figure_box, self.figure)
         self._set_status()

@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 import pytest
 
 import ganviz as gv
-from ganviz.plots._compose import PanelView, refresh_widget_state, stack
+from ganviz.plots._compose import PanelView, panel, stack
+from ganviz.plots._plotly_internals import refresh_widget_state
 from ganviz.plots.gradients import (
     generator_loss_figure,
     marker_trace_name,
@@ -35,9 +36,10 @@ def test_stack_keeps_every_trace_and_gives_each_band_its_axes():
     # bands top to bottom, axes renamed, y domains inside each band, no overlap
     domains = [bands[name].domain for name in sources]
     assert domains[0][0] > domains[1][1] and domains[1][0] > domains[2][1]
-    for name, source in sources.items():
+    for row, (name, source) in enumerate(sources.items(), start=1):
         band = bands[name]
-        view = PanelView(combined, band)
+        view = PanelView(combined, row)
+        assert view.band == band  # the figure carries its bands (layout.meta)
         assert [t.name for t in view.data] == [t.name for t in source.data]
         for old, new in band.axes.items():
             if old.startswith("y") and combined.layout[new].overlaying is None:
@@ -56,22 +58,39 @@ def test_stack_keeps_every_trace_and_gives_each_band_its_axes():
     assert bands["gradients"].legend == "legend" and bands["arrows"].legend == "legend3"
 
 
-def test_updaters_refresh_a_band_through_its_view():
+def test_updaters_refresh_a_band_addressed_by_row():
     combined, bands = stack(figures())
-    widget = go.FigureWidget(combined)
-    gradients = PanelView(widget, bands["gradients"])
+    widget = go.FigureWidget(combined)  # a widget made from the figure knows its bands
+    gradients = PanelView(widget, 1)
     data, fake = gv.Gaussian(0, 1), gv.Gaussian(7, 1)
-    update_vanishing_gradient_figure(gradients, data, fake, np.linspace(0.5, 10, 12))
+    update_vanishing_gradient_figure(widget, data, fake, np.linspace(0.5, 10, 12), row=1)
     now = next(t for t in gradients.data if t.name == marker_trace_name("minimax"))
     assert now.x[0] == pytest.approx(7.0)
     assert now.y[0] == pytest.approx(abs(gv.generator_gradient(data, fake, "minimax")), rel=1e-9)
     assert gradients.layout.shapes[0].x0 == pytest.approx(7.0)
     assert widget.layout[bands["gradients"].axes["yaxis"]].type == "log"
-    arrows = PanelView(widget, bands["arrows"])
-    update_sample_arrows_figure(arrows, data, fake, [6.5, 7.5], arrow_scale=1.0)
+    arrows = PanelView(widget, 3)
+    update_sample_arrows_figure(widget, data, fake, [6.5, 7.5], arrow_scale=1.0, row=3, col=1)
     assert list(next(t for t in arrows.data if t.name == "fake").x) == [6.5, 7.5]
     assert gradients.layout.meta["losses"] == list(gv.LOSSES)
     assert gradients.layout.title.text.startswith("|generator gradient|")
+
+
+def test_a_panel_is_addressed_by_row_and_col_or_is_the_whole_figure():
+    combined, bands = stack(figures())
+    assert panel(combined, 2).path("yaxis2.range") == bands["losses"].axes["yaxis2"] + ".range"
+    assert panel(combined, 1).path("shapes[0].x0") == f"shapes[{bands['gradients'].shapes[0]}].x0"
+    assert panel(combined, 3).meta["losses"] == list(gv.LOSSES)
+    alone = figures()["gradients"]
+    whole = panel(alone)
+    assert whole.data == alone.data and whole.path("yaxis.range") == "yaxis.range"
+    for row, col in ((0, 1), (4, 1), (1, 2), (True, 1)):
+        with pytest.raises(ValueError, match=r"row must|col must"):
+            panel(combined, row, col)
+    with pytest.raises(ValueError, match="stack"):
+        panel(alone, 1)  # a figure without bands has no rows
+    with pytest.raises(ValueError, match="no counterpart"):
+        panel(combined, 1).path("yaxis3.range")
 
 
 def test_refresh_widget_state_copies_the_current_traces():

@@ -44,7 +44,7 @@ def test_the_private_plotly_names_the_deferral_relies_on_still_exist():
         import ganviz.widgets
         import plotly.io._renderers as renderers
         from _plotly_utils import optional_imports
-        from ganviz.widgets._deferred_imports import ImportOnUse
+        from ganviz.plots._plotly_internals import ImportOnUse
         import importlib.metadata
         assert isinstance(renderers.nbformat, ImportOnUse), type(renderers.nbformat)
         assert "nbformat" not in optional_imports._not_importable

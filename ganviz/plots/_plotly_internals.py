@@ -1,0 +1,315 @@
+"""The one door to plotly's private API (pinned ``plotly>=6.1,<8``).
+
+ganviz relies on a few names plotly does not promise to keep. Every use of
+one lives in this module, behind a small named function, so a plotly
+release that renames one breaks here and in the test that checks them
+(``tests/plots/test_plotly_internals.py``), not on a learner's page. Nothing
+else in ganviz touches a ``_name`` of a plotly object, module or class (a
+test greps the package for that).
+
+Why each is needed:
+
+* **Fast reads** (:func:`trace_props`, :func:`trace_index`, :func:`trace_figure`,
+  :func:`layout_props`): plotly's public getters walk the property tree and
+  validate (~0.1 ms a property); a slider move compares twenty-odd arrays with
+  what is shown, so ganviz reads the raw property dicts ``plotly_restyle`` and
+  ``plotly_relayout`` write.
+* **Widget state** (:func:`refresh_widget_state`, :func:`current_widget_state`):
+  plotly copies a FigureWidget's figure into the state a new view draws from
+  only at construction; ganviz keeps that state current.
+* **FigureWidget hooks** (:func:`figure_widget_hooks`): a batch update is sent
+  as one ``Plotly.update`` per group of traces that changed the same
+  properties (never ``Undefined`` per trace), and the page's edit
+  acknowledgements never delete kernel data ("trace deltas").
+* **Front-end names** (:func:`kernel_messages`, :data:`FRONT_END_PATCH`): the
+  kernel → page message traits a loading page must keep, and the page-side
+  methods of plotly's ``FigureView`` that ganviz replaces.
+
+plotly.basewidget imports ipywidgets, so everything about FigureWidgets is
+imported lazily: ``ganviz.plots`` stays free of widgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from copy import deepcopy
+from functools import cache
+from typing import Any
+
+__all__ = [
+    "FRONT_END_PATCH",
+    "PRIVATE_NAMES",
+    "current_widget_state",
+    "figure_widget_hooks",
+    "import_renderers_without_nbformat",
+    "kernel_messages",
+    "layout_props",
+    "merge_page_config",
+    "refresh_widget_state",
+    "trace_figure",
+    "trace_index",
+    "trace_props",
+]
+
+#: Every private plotly name used here, by where plotly defines it (the internals test
+#: checks each exists; the door test checks this module uses no other).
+PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
+    # attributes of a plotly trace (BaseTraceType instance)
+    "trace": ("_props", "_trace_ind", "_parent"),
+    # attributes of a figure (BaseFigure instance)
+    "figure": ("_data", "_layout", "_layout_obj"),
+    # a layout object's raw dict (BaseLayoutType instance)
+    "layout": ("_props",),
+    # members of plotly.basewidget.BaseFigureWidget
+    "widget": (
+        "_widget_data",
+        "_widget_layout",
+        "_send_update_msg",
+        "_normalize_trace_indexes",
+        "_js2py_traceDeltas",
+        "_js2py_layoutDelta",
+        "_handler_js2py_traceDeltas",
+        "_handler_js2py_layoutDelta",
+        "_last_trace_edit_id",
+        "_last_layout_edit_id",
+        "_trace_edit_in_process",
+        "_layout_edit_in_process",
+        "_waiting_edit_callbacks",
+        "_config",
+    ),
+    # plotly.io._renderers' module attribute for nbformat, and plotly's record of optional
+    # modules that failed to import (see import_renderers_without_nbformat)
+    "renderers": (
+        "plotly.io._renderers.nbformat",
+        "_plotly_utils.optional_imports._not_importable",
+    ),
+    # methods of the FigureView class exported by plotly's widget bundle (JavaScript)
+    "front end": ("_sendTraceDeltas", "_sendLayoutDelta"),
+    # kernel → page message traits: every BaseFigureWidget trait with this prefix
+    "messages": ("_py2js_",),
+}
+
+
+# -- figures and traces -------------------------------------------------------------------
+
+
+def trace_props(trace: Any) -> dict:
+    """The trace's raw property dict: what ``plotly_restyle`` writes and the page was sent."""
+    return trace._props
+
+
+def trace_index(trace: Any) -> int:
+    """The trace's index in its figure's ``data``."""
+    return trace._trace_ind
+
+
+def trace_figure(trace: Any) -> Any:
+    """The figure holding ``trace`` (None for a trace on its own)."""
+    return getattr(trace, "_parent", None)
+
+
+def layout_props(fig: Any) -> dict:
+    """The figure's raw layout dict: what ``plotly_relayout`` writes."""
+    return fig._layout
+
+
+# -- FigureWidget state ---------------------------------------------------------------------
+
+
+def current_widget_state(fig: Any) -> tuple[list, dict] | None:
+    """(traces, layout) of ``fig`` as they are now, raw; None while plotly still builds it."""
+    if not hasattr(fig, "_data"):
+        return None
+    return fig._data, fig._layout_obj._props
+
+
+def refresh_widget_state(fig: Any) -> None:
+    """Copy a FigureWidget's current traces and layout into the state its next view renders from.
+
+    Plotly does this only when the FigureWidget is displayed by itself; one
+    nested in boxes, or inserted into a box after being updated, would first
+    render its state at construction.
+    """
+    fig._widget_layout = deepcopy(fig._layout_obj._props)
+    fig._widget_data = deepcopy(fig._data)
+
+
+# -- FigureWidget front end -----------------------------------------------------------------
+
+
+@cache
+def kernel_messages() -> tuple[str, ...]:
+    """The traits through which plotly's FigureWidget sends edits to the page (``_py2js_*``)."""
+    from plotly.basewidget import BaseFigureWidget
+
+    return tuple(sorted(n for n in BaseFigureWidget.class_trait_names() if n.startswith("_py2js_")))
+
+
+#: JavaScript: ``acknowledgeEditsOnly(FigureView)`` replaces two methods of plotly's page-side
+#: view. After every draw and edit, plotly's view reports to the kernel each property where what
+#: plotly.js drew differs from the view model's copy of the figure ("trace deltas", whole arrays
+#: included), and plotly's kernel side then *deletes* every reported property from the figure's
+#: own data, keeping it only as a default. Whenever the model's copy is older than the kernel's
+#: figure, that strips the kernel's figure of data (the next full state it sends — Voilà's, a
+#: redisplay, an explorer shown again — draws a line without its y). ganviz needs no defaults
+#: read back: each edit is acknowledged with empty deltas instead.
+FRONT_END_PATCH = """
+function acknowledgeEditsOnly(FigureView) {
+  if (FigureView.prototype.__ganvizAcknowledgeOnly) return;
+  FigureView.prototype._sendTraceDeltas = function (traceEditId) {
+    this.model.set("_js2py_traceDeltas", { trace_deltas: [], trace_edit_id: traceEditId });
+    this.touch();
+  };
+  FigureView.prototype._sendLayoutDelta = function () {};
+  FigureView.prototype.__ganvizAcknowledgeOnly = true;
+}
+"""
+
+
+@cache
+def figure_widget_hooks() -> type:
+    """A mixin for a ``go.FigureWidget`` subclass that overrides plotly's private hooks.
+
+    * ``_send_update_msg``: a ``batch_update`` goes out as one update per group
+      of traces that changed the same properties, the layout with the first.
+      plotly sends one ``Plotly.update`` for the whole batch, with a value per
+      trace for every property any trace changed; a trace that did not change
+      that property gets ``Undefined``, which the page draws as *no value*: a
+      ``batch_update`` that moved ``x`` of one trace and ``x`` and ``y`` of the
+      others erased the first one's ``y`` in the browser (Voilà showed notebook
+      01's D = ½ line as a column at the left edge).
+    * the ``_js2py_traceDeltas`` / ``_js2py_layoutDelta`` handlers: acknowledge
+      the page's edit without deleting the properties it reports (plotly's
+      handlers move them to the defaults, so a page that drew an older state
+      would strip the kernel's figure).
+    * ``get_state``: the state a new view draws from is the figure *now*.
+
+    Put it first among the bases: ``class FigureWidget(figure_widget_hooks(), go.FigureWidget)``.
+    """
+    import traitlets  # deferred: ganviz.plots never imports the widget stack by itself
+    from plotly.basedatatypes import Undefined
+
+    # a HasTraits, so traitlets registers the observers under their names
+    class FigureWidgetHooks(traitlets.HasTraits):
+        @traitlets.observe("_js2py_traceDeltas")
+        def _handler_js2py_traceDeltas(self, change):
+            """Acknowledge a trace edit, keeping every property the kernel set."""
+            _acknowledge_edit(self, "trace", change["new"])
+
+        @traitlets.observe("_js2py_layoutDelta")
+        def _handler_js2py_layoutDelta(self, change):
+            """Acknowledge a layout edit, keeping every layout property the kernel set."""
+            _acknowledge_edit(self, "layout", change["new"])
+
+        def _send_update_msg(
+            self, restyle_data, relayout_data, trace_indexes=None, source_view_id=None
+        ):
+            """Send a ``batch_update`` as updates whose every trace value is defined."""
+            indexes = self._normalize_trace_indexes(trace_indexes)
+            # a value per trace (plotly.js repeats a shorter list, and a scalar means every trace)
+            per_trace = {
+                prop: values if isinstance(values, list) and values else [values]
+                for prop, values in restyle_data.items()
+            }
+            groups: dict[tuple[str, ...], list[int]] = {}
+            for position in range(len(indexes)):
+                changed = tuple(
+                    prop
+                    for prop, values in per_trace.items()
+                    if values[position % len(values)] is not Undefined
+                )
+                groups.setdefault(changed, []).append(position)
+            if not groups:
+                groups[()] = []
+            layout = relayout_data
+            for props, positions in groups.items():
+                subset = {
+                    prop: [per_trace[prop][p % len(per_trace[prop])] for p in positions]
+                    for prop in props
+                }
+                super()._send_update_msg(
+                    subset, layout, [indexes[p] for p in positions], source_view_id=source_view_id
+                )
+                layout = {}
+
+        def get_state(self, key=None, drop_defaults=False):
+            """The widget state, with the figure as it is *now* (not as it was built)."""
+            state = super().get_state(key=key, drop_defaults=drop_defaults)
+            current = current_widget_state(self)
+            if current is not None:
+                for name, value in zip(("_widget_data", "_widget_layout"), current, strict=True):
+                    if name in state:
+                        to_json = self.trait_metadata(name, "to_json")
+                        copied = deepcopy(value)
+                        state[name] = to_json(copied, self) if to_json else copied
+            return state
+
+    return FigureWidgetHooks
+
+
+def _acknowledge_edit(fig: Any, kind: str, message) -> None:
+    """End the ``kind`` ("trace" or "layout") edit the page acknowledged, run plotly's
+    ``on_edits_completed`` callbacks once no edit is in process, and clear the message."""
+    if not message:
+        return
+    if message.get(f"{kind}_edit_id") == getattr(fig, f"_last_{kind}_edit_id"):
+        setattr(fig, f"_{kind}_edit_in_process", False)
+        if not (fig._trace_edit_in_process or fig._layout_edit_in_process):
+            while fig._waiting_edit_callbacks:
+                fig._waiting_edit_callbacks.pop()()
+    trait = "_js2py_traceDeltas" if kind == "trace" else "_js2py_layoutDelta"
+    setattr(fig, trait, None)
+
+
+# -- imports plotly makes eagerly but a FigureWidget never uses ----------------------------
+# ``plotly.basewidget`` imports ``plotly.io._renderers``, which imports ``nbformat`` at once
+# (for its notebook renderer's version check). ``nbformat`` imports ``jsonschema``, whose
+# format checkers import ``rfc3987_syntax``, which compiles a Lark grammar at import: 1.5 s
+# on an idle 2-core machine and 5 s under load, in every kernel, before the first figure.
+
+RENDERERS = "plotly.io._renderers"
+
+
+class ImportOnUse:
+    """A module stand-in that imports the real module on the first attribute access."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        return getattr(importlib.import_module(self._name), attribute)
+
+    def __repr__(self) -> str:
+        return f"<{self._name}, imported on first use>"
+
+
+def import_renderers_without_nbformat() -> None:
+    """Import plotly's renderers with ``nbformat`` deferred to its first use.
+
+    Does nothing when the renderers (or ``nbformat``) are already imported:
+    then there is nothing left to save.
+    """
+    if RENDERERS in sys.modules or "nbformat" in sys.modules:
+        return
+    if importlib.util.find_spec("nbformat") is None:
+        return  # not installed: plotly handles its absence itself
+    from _plotly_utils import optional_imports
+
+    sys.modules["nbformat"] = None  # makes `import nbformat` raise ImportError
+    try:
+        renderers = importlib.import_module(RENDERERS)
+    finally:
+        del sys.modules["nbformat"]
+        optional_imports._not_importable.discard("nbformat")
+    renderers.nbformat = ImportOnUse("nbformat")
+
+
+def merge_page_config(fig: Any, config: dict) -> None:
+    """Give a FigureWidget's page (plotly.js) ``config`` defaults; what it set wins.
+
+    plotly's ``BaseFigure.__init__`` sets the widget's ``_config`` trait itself, so
+    a trait default in a subclass would be overwritten.
+    """
+    fig._config = {**config, **fig._config}
