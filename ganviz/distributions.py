@@ -11,7 +11,12 @@ exponential. All of them know
 * ``extent()``: a box that holds all but a negligible part of the mass,
   used to choose integration and plotting grids;
 * ``shift(delta)``: the same distribution translated by ``delta`` (how the
-  generator gradient is defined: P_g moved by t).
+  generator gradient is defined: P_g moved by t);
+* ``pieces()``: the density as weighted location-scale pieces (a Gaussian, a
+  box, a KDE kernel), from which ``support()`` follows; ``jumps(axis)`` (where
+  the density is discontinuous) and ``cell_logpdf(x, h)`` (its cell averages).
+  Code that needs one of these asks the distribution instead of testing its
+  type, so a new distribution class touches this module only.
 
 Points ``x`` are shape ``(n,)`` (any shape, in fact) in 1-D and ``(n, 2)``
 (any ``(..., 2)``) in 2-D; results have the shape of the points.
@@ -34,6 +39,7 @@ __all__ = [
     "Empirical",
     "Gaussian",
     "Mixture",
+    "Piece",
     "Uniform",
     "grid_of_gaussians",
     "line_of_gaussians",
@@ -63,6 +69,27 @@ class Region:
     view_high: float
 
 
+@dataclass(frozen=True)
+class Piece:
+    """One location-scale piece of a density: ``weight`` × the law of ``loc + scale @ z``.
+
+    ``z`` is standard normal (``base="normal"``: N(loc, scale·scaleᵀ)) or uniform on
+    the unit box [0, 1]^d (``base="uniform"``: the box [loc, loc + diag(scale)]).
+    ``loc`` has shape ``(dim,)`` and ``scale`` ``(dim, dim)``. ``kernel`` marks one
+    of a density estimate's kernels, one per data point, which is not a mode of its own.
+    """
+
+    weight: float
+    loc: np.ndarray
+    scale: np.ndarray
+    base: str
+    kernel: bool = False
+
+    def weighted(self, w: float) -> Piece:
+        """The same piece inside a mixture that gives its parent weight ``w``."""
+        return Piece(w * self.weight, self.loc, self.scale, self.base, self.kernel)
+
+
 class Distribution(ABC):
     """Base class of all ganviz distributions."""
 
@@ -83,8 +110,7 @@ class Distribution(ABC):
 
     def cdf(self, x) -> np.ndarray:
         """Cumulative distribution function F(x) = P(X ≤ x) (1-D only)."""
-        if self.dim != 1:
-            raise ValueError(f"cdf is defined for 1-D distributions; this one is {self.dim}-D")
+        self._check_1d("cdf")
         return self._cdf(check.points(x, 1))
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - every 1-D class overrides
@@ -148,7 +174,62 @@ class Distribution(ABC):
     def shift(self, delta) -> Distribution:
         """The same distribution translated by ``delta`` (a float in 1-D, a 2-vector in 2-D)."""
 
+    # -- structure -----------------------------------------------------------
+    def pieces(self) -> list[Piece]:
+        """p = Σ_k w_k · law(loc_k + S_k z): the location-scale pieces with weight > 0.
+
+        Their weights sum to 1. Raises ``LookupError`` for a distribution that has
+        no such form (a subclass that only defines its density); callers then fall
+        back on :meth:`regions` or the density itself.
+        """
+        raise LookupError(f"{type(self).__name__} has no location-scale pieces")
+
+    def support(self) -> np.ndarray | None:
+        """1-D: the support as merged closed intervals, shape ``(k, 2)``, sorted.
+
+        ``None`` when the density is positive on the whole line. ``LookupError``
+        for a bounded density whose support is not known exactly (a subclass that
+        does not override this).
+        """
+        self._check_1d("support")
+        if self.full_support:
+            return None
+        raise LookupError(f"the support of {type(self).__name__} is not known")
+
+    def regions_along(self, direction) -> list[Region]:
+        """2-D: like :meth:`regions`, for the coordinate x·e along the unit vector ``e``.
+
+        Known for smooth densities made of Gaussian pieces; ``LookupError`` otherwise
+        (a box's edges must stay on the coordinate axes to be panel edges).
+        """
+        raise LookupError(f"{type(self).__name__} has no regions along a rotated axis")
+
+    def jumps(self, axis: int = 0) -> list[float]:
+        """Coordinates along ``axis`` where the density jumps (a box's edges); none here.
+
+        Smooth densities keep this default; densities with edges override it.
+        """
+        return []
+
+    def cell_logpdf(self, x, h: float) -> np.ndarray:
+        """1-D: log of the density averaged over the cells [x − h/2, x + h/2].
+
+        Exact for uniforms (a cell's overlap with the interval over its length),
+        so a lattice sees the exact mass of a cell cut by a jump; a smooth density
+        uses its point values, log p(x) (the trapezoid rule is spectrally accurate
+        for it).
+        """
+        return self.logpdf(x)
+
     # -- helpers -----------------------------------------------------------
+    def _check_1d(self, what: str) -> None:
+        if self.dim != 1:
+            raise ValueError(f"{what} is defined for 1-D distributions; this one is {self.dim}-D")
+
+    def _check_2d(self, what: str) -> None:
+        if self.dim != 2:
+            raise ValueError(f"{what} is defined for 2-D distributions; this one is {self.dim}-D")
+
     def _points(self, x) -> np.ndarray:
         return check.points(x, self.dim)
 
@@ -303,6 +384,21 @@ class Gaussian(Distribution):
             return Gaussian(self._mean + d, self._std)
         return Gaussian(self._mean + d, cov=self._cov)
 
+    def regions_along(self, direction) -> list[Region]:
+        """Centre e·μ, extent from the marginal std √(eᵀΣe), panels from 1/√(eᵀΣ⁻¹e) (2-D)."""
+        self._check_2d("regions_along")
+        e = np.asarray(direction, dtype=float)
+        c = float(e @ self._mean)
+        marginal = math.sqrt(float(e @ self._cov @ e))
+        conditional = 1.0 / math.sqrt(float(e @ self._precision @ e))
+        t = GAUSSIAN_TAIL * marginal
+        return [Region(c - t, c + t, conditional, c - 4 * marginal, c + 4 * marginal)]
+
+    def pieces(self) -> list[Piece]:
+        """One normal piece: loc = mean, scale = σ (1-D) or the Cholesky factor L, LLᵀ = Σ."""
+        scale = np.array([[self._std]]) if self.dim == 1 else self._chol.copy()
+        return [Piece(1.0, np.atleast_1d(self.mean).astype(float), scale, "normal")]
+
     def __repr__(self) -> str:
         if self.dim == 1:
             return f"Gaussian(mean={self._mean:g}, std={self._std:g})"
@@ -389,6 +485,27 @@ class Uniform(Distribution):
         if self.dim == 1:
             return Uniform(self._low[0] + d, self._high[0] + d)
         return Uniform(self._low + d, self._high + d)
+
+    def pieces(self) -> list[Piece]:
+        """One uniform piece: loc = low, scale = diag(high − low)."""
+        return [Piece(1.0, self._low.copy(), np.diag(self._high - self._low), "uniform")]
+
+    def support(self) -> np.ndarray | None:
+        """[[low, high]] (1-D)."""
+        self._check_1d("support")
+        return np.array([[self.low, self.high]])
+
+    def jumps(self, axis: int = 0) -> list[float]:
+        """The box's two edges along ``axis``: low and high."""
+        return [float(self._low[axis]), float(self._high[axis])]
+
+    def cell_logpdf(self, x, h: float) -> np.ndarray:
+        """log of |[x − h/2, x + h/2] ∩ [low, high]| / (h·(high − low)) (1-D)."""
+        lo, hi = self.low, self.high
+        overlap = np.minimum(x + 0.5 * h, hi) - np.maximum(x - 0.5 * h, lo)
+        avg = np.clip(overlap, 0.0, h) / (h * (hi - lo))
+        with np.errstate(divide="ignore"):
+            return np.log(avg)
 
     def __repr__(self) -> str:
         if self.dim == 1:
@@ -508,6 +625,52 @@ class Mixture(Distribution):
     def shift(self, delta) -> Mixture:
         d = self._delta(delta)
         return Mixture([c.shift(d) for c in self.components], self.weights)
+
+    def pieces(self) -> list[Piece]:
+        """Every component's pieces, their weights multiplied by the component's weight."""
+        return [
+            piece.weighted(float(w))
+            for w, c in zip(self.weights, self.components, strict=True)
+            if w > 0
+            for piece in c.pieces()
+        ]
+
+    def support(self) -> np.ndarray | None:
+        """The union of the supports of the components with weight > 0, merged (1-D)."""
+        self._check_1d("support")
+        if self.full_support:
+            return None
+        boxes = np.concatenate([b for _, c in self._active() if (b := c.support()) is not None])
+        boxes = boxes[np.argsort(boxes[:, 0])]
+        merged = [boxes[0].copy()]
+        for lo, hi in boxes[1:]:
+            if lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append(np.array([lo, hi]))
+        return np.array(merged)
+
+    def regions_along(self, direction) -> list[Region]:
+        """The regions of the components with weight > 0 (2-D)."""
+        return [r for _, c in self._active() for r in c.regions_along(direction)]
+
+    def jumps(self, axis: int = 0) -> list[float]:
+        """The jumps of the components with weight > 0."""
+        return [e for _, c in self._active() for e in c.jumps(axis)]
+
+    def cell_logpdf(self, x, h: float) -> np.ndarray:
+        """log Σ_k w_k · (cell average of p_k) (1-D): exact wherever the uniforms' edges fall."""
+        if all(c.full_support for c in self.components):
+            return self.logpdf(x)
+        terms = [
+            math.log(w) + c.cell_logpdf(x, h)
+            for w, c in zip(self.weights, self.components, strict=True)
+            if w > 0
+        ]
+        top = np.max(terms, axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = top + np.log(np.sum(np.exp(np.array(terms) - top), axis=0))
+        return np.where(np.isfinite(top), out, -np.inf)
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(c) for c in self.components)
@@ -645,6 +808,17 @@ class Empirical(Distribution):
 
     def shift(self, delta) -> Empirical:
         return Empirical(self.points + self._delta(delta), self.bandwidth)
+
+    def regions_along(self, direction) -> list[Region]:
+        """The kernel clusters of the projected points x_i·e (2-D)."""
+        self._check_2d("regions_along")
+        return self.cluster_regions(self.points @ np.asarray(direction, float), self.bandwidth)
+
+    def pieces(self) -> list[Piece]:
+        """One normal kernel per point: weight 1/n, loc = x_i, scale = h·I."""
+        w, scale = 1.0 / len(self.points), self.bandwidth * np.eye(self.dim)
+        locs = self.points.reshape(len(self.points), self.dim).copy()  # rows: views of a copy
+        return [Piece(w, loc, scale, "normal", kernel=True) for loc in locs]
 
     def __repr__(self) -> str:
         return f"Empirical({len(self.points)} points, dim={self.dim}, bandwidth={self.bandwidth:g})"

@@ -59,7 +59,7 @@ import numpy as np
 from scipy import special
 
 from . import _validation as check
-from .distributions import Distribution, Empirical, Gaussian, Mixture, Uniform
+from .distributions import Distribution, Gaussian
 from .grids import make_grid
 from .theory import _js, _kl, pair_on_grid, wasserstein_distance
 
@@ -223,36 +223,30 @@ OBJECTIVE_LABELS = {
 # -- tails: when is Pearson χ² finite? -------------------------------------------------
 
 
+def _gaussian_pieces(dist: Distribution):
+    """The normal pieces whose tails ``dist`` has (none for bounded support); None when unknown."""
+    try:
+        return [p for p in dist.pieces() if p.base == "normal"]
+    except LookupError:
+        return None
+
+
 def _tail_std(dist: Distribution) -> float | None:
     """Width s of the Gaussian tails (0 for bounded support; None when unknown, 1-D)."""
-    if isinstance(dist, Gaussian):
-        return float(dist.std)
-    if isinstance(dist, Uniform):
-        return 0.0
-    if isinstance(dist, Empirical):
-        return float(dist.bandwidth)
-    if isinstance(dist, Mixture):
-        tails = [_tail_std(c) for w, c in zip(dist.weights, dist.components, strict=True) if w > 0]
-        return None if any(t is None for t in tails) else max(tails)
-    return None
+    pieces = _gaussian_pieces(dist)
+    if pieces is None:
+        return None
+    return max((float(p.scale[0, 0]) for p in pieces), default=0.0)
 
 
 def _component_covariances(dist: Distribution) -> list[np.ndarray] | None:
-    """Covariances of the Gaussian pieces whose tails ``dist`` has (2-D); None when unknown."""
-    if isinstance(dist, Gaussian):
-        return [np.atleast_2d(dist.covariance)]
-    if isinstance(dist, Empirical):
-        return [dist.bandwidth**2 * np.eye(dist.dim)]
-    if isinstance(dist, Uniform):
-        return []
-    if isinstance(dist, Mixture):
-        parts = [
-            _component_covariances(c)
-            for w, c in zip(dist.weights, dist.components, strict=True)
-            if w > 0
-        ]
-        return None if any(part is None for part in parts) else [c for part in parts for c in part]
-    return None
+    """Covariances S·Sᵀ of the Gaussian pieces whose tails ``dist`` has (2-D); None when unknown."""
+    pieces = _gaussian_pieces(dist)
+    if pieces is None:
+        return None
+    # A KDE's kernels share one covariance: check each distinct one once.
+    unique = {p.scale.tobytes(): p.scale for p in pieces}
+    return [s @ s.T for s in unique.values()]
 
 
 def _pearson_tails_infinite(p: Distribution, q: Distribution) -> bool:

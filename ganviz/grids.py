@@ -58,7 +58,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import _validation as check
-from .distributions import GAUSSIAN_TAIL, Distribution, Empirical, Gaussian, Mixture, Region
+from .distributions import Distribution, Region
 
 __all__ = ["Grid", "auto_grid", "make_grid", "regular_grid", "view_axes"]
 
@@ -135,41 +135,25 @@ def _legendre(m: int) -> tuple[np.ndarray, np.ndarray]:
 # -- regions along an axis ------------------------------------------------------
 
 
-def _leaves(dist: Distribution) -> list[Distribution]:
-    if isinstance(dist, Mixture):
-        return [leaf for _, c in dist._active() for leaf in _leaves(c)]
-    return [dist]
-
-
 def _frame_regions(dist: Distribution, axis: int, frame) -> list[Region]:
     """Regions of ``dist`` along frame axis ``axis`` (column ``axis`` of ``frame``)."""
     if frame is None:
         return dist.regions(axis)
-    e = frame[:, axis]
-    out = []
-    for leaf in _leaves(dist):
-        if isinstance(leaf, Gaussian):
-            c = float(e @ leaf.mean)
-            marginal = math.sqrt(float(e @ leaf.covariance @ e))
-            conditional = 1.0 / math.sqrt(float(e @ leaf._precision @ e))
-            t = GAUSSIAN_TAIL * marginal
-            out.append(Region(c - t, c + t, conditional, c - 4 * marginal, c + 4 * marginal))
-        elif isinstance(leaf, Empirical):
-            out.extend(Empirical.cluster_regions(leaf.points @ e, leaf.bandwidth))
-        else:  # pragma: no cover - _choose_frame keeps other leaves on the coordinate axes
-            raise AssertionError(f"no rotated regions for {type(leaf).__name__}")
-    return out
+    return dist.regions_along(frame[:, axis])
 
 
 def _choose_frame(dists: tuple[Distribution, ...]) -> np.ndarray | None:
     """Rotation for a 2-D tensor grid, or ``None`` for the coordinate axes (see module doc)."""
-    leaves = [leaf for d in dists for leaf in _leaves(d)]
-    if not all(isinstance(leaf, (Gaussian, Empirical)) for leaf in leaves):
+    try:
+        pieces = [p for d in dists for p in d.pieces()]
+    except LookupError:
+        return None  # an unknown density: keep the axes its regions are known on
+    if any(p.base != "normal" for p in pieces):
         return None  # uniform boxes: their edges must stay panel edges
     best, elongation = None, _ELONGATED
-    for leaf in leaves:
-        if isinstance(leaf, Gaussian):
-            var, vec = np.linalg.eigh(leaf.covariance)
+    for piece in pieces:
+        if not piece.kernel:  # a Gaussian's own axes (a KDE's kernels are round)
+            var, vec = np.linalg.eigh(piece.scale @ piece.scale.T)
             ratio = math.sqrt(var[1] / var[0])
             if ratio > elongation:
                 best, elongation = vec, ratio

@@ -43,7 +43,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import _validation as check
-from .distributions import Distribution, Empirical, Gaussian, Mixture, Uniform
+from .distributions import Distribution
 
 __all__ = ["ShiftSweep", "default_shifts", "shift_sweep"]
 
@@ -91,50 +91,15 @@ class ShiftSweep:
 # -- length scales and supports ---------------------------------------------
 
 
-def _active_components(dist: Mixture) -> list[Distribution]:
-    return [c for w, c in zip(dist.weights, dist.components, strict=True) if w > 0]
-
-
 def _length_scales(dist: Distribution) -> tuple[list[float], list[float]]:
     """(smooth scales, jump scales): σ and KDE bandwidths, and uniform widths."""
-    if isinstance(dist, Gaussian):
-        return [float(dist.std)], []
-    if isinstance(dist, Empirical):
-        return [dist.bandwidth], []
-    if isinstance(dist, Uniform):
-        return [], [dist.high - dist.low]
-    if isinstance(dist, Mixture):
-        smooth, jumps = [], []
-        for comp in _active_components(dist):
-            s, j = _length_scales(comp)
-            smooth += s
-            jumps += j
-        return smooth, jumps
-    return [min(r.scale for r in dist.regions())], []
-
-
-def _support_intervals(dist: Distribution) -> np.ndarray | None:
-    """Merged closed intervals (k, 2) of a bounded support; ``None`` when the support is the line.
-
-    Raises ``LookupError`` for a bounded distribution whose support is not known
-    exactly (then the lattice decides).
-    """
-    if dist.full_support:
-        return None
-    if isinstance(dist, Uniform):
-        return np.array([[dist.low, dist.high]])
-    if isinstance(dist, Mixture):
-        parts = [_support_intervals(c) for c in _active_components(dist)]
-        boxes = np.concatenate([p for p in parts if p is not None])
-        boxes = boxes[np.argsort(boxes[:, 0])]
-        merged = [boxes[0].copy()]
-        for lo, hi in boxes[1:]:
-            if lo <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], hi)
-            else:
-                merged.append(np.array([lo, hi]))
-        return np.array(merged)
-    raise LookupError(type(dist).__name__)
+    try:
+        pieces = dist.pieces()
+    except LookupError:
+        return [min(r.scale for r in dist.regions())], []
+    smooth = [float(p.scale[0, 0]) for p in pieces if p.base == "normal"]
+    jumps = [float(p.scale[0, 0]) for p in pieces if p.base == "uniform"]
+    return smooth, jumps
 
 
 def _support_not_nested(p_int, q_int, shifts: np.ndarray, tol: float) -> np.ndarray:
@@ -224,32 +189,6 @@ def _per_shift(p_data: Distribution, p_g: Distribution, t: np.ndarray) -> ShiftS
     )
 
 
-def _cell_logdensity(dist: Distribution, x: np.ndarray, h: float) -> np.ndarray:
-    """log of the density averaged over the cells [x − h/2, x + h/2], exact for uniforms.
-
-    A uniform's cell average is its overlap with the cell, so the lattice sees
-    the exact mass of a cell cut by a jump (the trapezoid rule's O(h·jump)
-    error becomes O(h·p)); smooth densities use their point values (the
-    trapezoid rule is spectrally accurate for them).
-    """
-    if isinstance(dist, Uniform):
-        overlap = np.minimum(x + 0.5 * h, dist.high) - np.maximum(x - 0.5 * h, dist.low)
-        avg = np.clip(overlap, 0.0, h) / (h * (dist.high - dist.low))
-        with np.errstate(divide="ignore"):
-            return np.log(avg)
-    if isinstance(dist, Mixture) and not all(c.full_support for c in dist.components):
-        terms = [
-            math.log(w) + _cell_logdensity(c, x, h)
-            for w, c in zip(dist.weights, dist.components, strict=True)
-            if w > 0
-        ]
-        top = np.max(terms, axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = top + np.log(np.sum(np.exp(np.array(terms) - top), axis=0))
-        return np.where(np.isfinite(top), out, -np.inf)
-    return dist.logpdf(x)
-
-
 #: Stand-in for log 0: exp(LOG_ZERO) is 0 in double precision and 0·LOG_ZERO = 0
 #: (where 0·(−inf) would be NaN), so every 0·log 0 term vanishes without masks. Where
 #: p has mass and q_t none, KL is set to inf from the supports afterwards.
@@ -315,8 +254,8 @@ def shift_sweep(
     def windows(values: np.ndarray) -> np.ndarray:
         return sliding_window_view(values, n)[::m][::-1]
 
-    lp = _floor_zeros(_cell_logdensity(p_data, x, h))
-    lq_u = _floor_zeros(_cell_logdensity(p_g, u, h))
+    lp = _floor_zeros(p_data.cell_logpdf(x, h))
+    lq_u = _floor_zeros(p_g.cell_logpdf(u, h))
     p, q_u = np.exp(lp), np.exp(lq_u)
     lq, q = windows(lq_u), windows(q_u)
     w = np.full(n, h)
@@ -337,7 +276,7 @@ def shift_sweep(
 
     tol = 1e-9 * max(1.0, float(np.max(np.abs(x))))
     try:
-        p_int, q_int = _support_intervals(p_data), _support_intervals(p_g)
+        p_int, q_int = p_data.support(), p_g.support()
         inf_dg = _support_not_nested(p_int, q_int, t, tol)
         # q_t ⊄ supp p  ⇔  supp p_g ⊄ supp p − t: the same test with the roles swapped.
         inf_gd = _support_not_nested(q_int, p_int, -t, tol)

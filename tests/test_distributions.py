@@ -189,3 +189,164 @@ def test_view_extent_is_inside_extent():
 def test_bad_input_raises_a_clear_value_error(build, fragment):
     with pytest.raises(ValueError, match=re.escape(fragment)):
         build()
+
+
+# -- structure: pieces, support, jumps, cell averages, rotated regions ----------------
+
+
+def _pieces_pdf(pieces, x) -> np.ndarray:
+    """Σ_k w_k · density of loc_k + S_k z, from scipy (the independent reference)."""
+    total = np.zeros(len(x))
+    for p in pieces:
+        if p.base == "normal":
+            law = stats.multivariate_normal(p.loc, p.scale @ p.scale.T)
+            total += p.weight * law.pdf(x)
+        else:
+            lows, widths = p.loc, np.diag(p.scale)
+            inside = np.all((x >= lows) & (x <= lows + widths), axis=-1)
+            total += p.weight * inside / np.prod(widths)
+    return total
+
+
+def test_pieces_of_each_family_are_its_closed_form():
+    (g,) = gv.Gaussian(1.5, 0.3).pieces()
+    assert (g.weight, g.base, g.kernel) == (1.0, "normal", False)
+    np.testing.assert_array_equal(g.loc, [1.5])
+    np.testing.assert_array_equal(g.scale, [[0.3]])
+    cov = np.array([[1.0, 0.6], [0.6, 0.5]])
+    (g2,) = gv.Gaussian([1.0, -2.0], cov=cov).pieces()
+    np.testing.assert_allclose(g2.scale @ g2.scale.T, cov, rtol=1e-14)
+    assert g2.scale[0, 1] == 0.0  # lower triangular: the Cholesky factor
+    (u,) = gv.Uniform([0.0, -1.0], [2.0, 0.5]).pieces()
+    assert u.base == "uniform"
+    np.testing.assert_array_equal(u.loc, [0.0, -1.0])
+    np.testing.assert_array_equal(u.scale, [[2.0, 0.0], [0.0, 1.5]])
+    pts = np.array([[0.0, 0.0], [1.0, 2.0], [3.0, -1.0]])
+    kernels = gv.Empirical(pts, bandwidth=0.4).pieces()
+    assert all(p.kernel and p.base == "normal" for p in kernels)
+    np.testing.assert_allclose([p.weight for p in kernels], [1 / 3] * 3)
+    np.testing.assert_array_equal(np.array([p.loc for p in kernels]), pts)
+    np.testing.assert_array_equal(kernels[0].scale, 0.4 * np.eye(2))
+
+
+def test_a_mixtures_pieces_reproduce_its_density_and_skip_zero_weights():
+    inner = gv.Mixture([gv.Gaussian([2.0, 0.0], std=0.5), gv.Uniform([-1, -1], [0, 1])], [1, 3])
+    dist = gv.Mixture(
+        [inner, gv.Empirical([[0.0, 2.0], [1.0, 2.5]], bandwidth=0.3), gv.Gaussian([9, 9], std=1)],
+        weights=[2, 2, 0],
+    )
+    pieces = dist.pieces()
+    assert len(pieces) == 4  # 2 from the inner mixture, 2 kernels, none of weight 0
+    np.testing.assert_allclose(sorted(p.weight for p in pieces), [0.125, 0.25, 0.25, 0.375])
+    x = np.random.default_rng(0).uniform(-2, 3, size=(400, 2))
+    np.testing.assert_allclose(_pieces_pdf(pieces, x), dist.pdf(x), rtol=1e-10, atol=1e-300)
+
+
+def test_support_is_the_merged_union_of_the_boxes():
+    np.testing.assert_array_equal(gv.Uniform(-1.0, 2.0).support(), [[-1.0, 2.0]])
+    m = gv.Mixture(
+        [gv.Uniform(5, 6), gv.Uniform(1, 3), gv.Uniform(0, 2), gv.Uniform(-9, -8)],
+        weights=[1, 1, 1, 0],
+    )
+    np.testing.assert_array_equal(m.support(), [[0.0, 3.0], [5.0, 6.0]])
+    assert gv.Gaussian(0, 1).support() is None
+    assert gv.Mixture([gv.Uniform(0, 1), gv.Empirical([3.0])]).support() is None
+    with pytest.raises(ValueError, match="1-D"):
+        gv.Uniform([0, 0], [1, 1]).support()
+
+
+def test_jumps_are_the_box_edges_of_components_with_weight():
+    assert gv.Uniform(-1.0, 2.0).jumps() == [-1.0, 2.0]
+    assert gv.Uniform([0, 10], [1, 12]).jumps(axis=1) == [10.0, 12.0]
+    m = gv.Mixture([gv.Uniform(0, 1), gv.Gaussian(0, 1), gv.Uniform(4, 5)], weights=[1, 1, 0])
+    assert m.jumps() == [0.0, 1.0]
+    assert gv.Gaussian(0, 1).jumps() == [] and gv.Empirical([0.0, 1.0]).jumps() == []
+
+
+def test_cell_logpdf_is_the_cell_average_from_the_cdf():
+    h = 0.4
+    x = np.array([-1.5, -0.9, 0.0, 1.0, 1.95, 2.3])
+    u = gv.Uniform(-1.0, 2.0)
+    ref = (stats.uniform(-1, 3).cdf(x + h / 2) - stats.uniform(-1, 3).cdf(x - h / 2)) / h
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(u.cell_logpdf(x, h), np.log(ref), rtol=1e-12)
+    m = gv.Mixture([u, gv.Gaussian(0.5, 0.7)], weights=[1, 3])
+    ref_m = 0.25 * ref + 0.75 * stats.norm(0.5, 0.7).pdf(x)  # point values where smooth
+    np.testing.assert_allclose(m.cell_logpdf(x, h), np.log(ref_m), rtol=1e-12)
+    smooth = gv.Mixture([gv.Gaussian(0, 1), gv.Gaussian(2, 0.5)])
+    np.testing.assert_allclose(smooth.cell_logpdf(x, h), smooth.logpdf(x))
+
+
+def test_regions_along_a_direction_use_the_marginal_and_conditional_std():
+    cov = np.array([[2.0, 0.9], [0.9, 1.0]])
+    g = gv.Gaussian([1.0, -1.0], cov=cov)
+    e = np.array([3.0, 4.0]) / 5.0
+    (r,) = g.regions_along(e)
+    marginal = math.sqrt(e @ cov @ e)
+    centre = float(e @ [1.0, -1.0])
+    assert math.isclose(r.view_low, centre - 4 * marginal) and math.isclose(
+        r.view_high, centre + 4 * marginal
+    )
+    (rx,) = g.regions_along([1.0, 0.0])
+    # along x the panel scale is the conditional std: the Schur complement Σ₀₀ − Σ₀₁²/Σ₁₁
+    assert math.isclose(rx.scale, math.sqrt(2.0 - 0.9**2 / 1.0), rel_tol=1e-12)
+    kde = gv.Empirical([[0.0, 0.0], [0.1, 0.0], [50.0, 50.0]], bandwidth=0.2)
+    regions = kde.regions_along(np.array([1.0, 1.0]) / math.sqrt(2))
+    assert len(regions) == 2  # two clusters of projected points, far apart
+    assert math.isclose(regions[1].view_low, 100 / math.sqrt(2) - 0.6)
+    with pytest.raises(LookupError):
+        gv.Uniform([0, 0], [1, 1]).regions_along([1.0, 0.0])
+
+
+class _Triangle(gv.Distribution):
+    """p(x) = 4x on [0, ½], 4(1 − x) on [½, 1]: a density ganviz knows only pointwise."""
+
+    dim = 1
+
+    def logpdf(self, x):
+        x = self._points(x)
+        with np.errstate(divide="ignore"):
+            return np.log(np.clip(np.minimum(4 * x, 4 * (1 - x)), 0.0, None))
+
+    def grad_logpdf(self, x):
+        return np.zeros_like(self._points(x))
+
+    def _cdf(self, x):
+        x = np.clip(x, 0.0, 1.0)
+        return np.where(x < 0.5, 2 * x * x, 1 - 2 * (1 - x) ** 2)
+
+    def _sample(self, n, rng):
+        return 0.5 * (rng.uniform(size=n) + rng.uniform(size=n))
+
+    mean = 0.5
+    covariance = 1 / 24
+    full_support = False
+
+    def regions(self, axis=0):
+        return [gv.distributions.Region(0.0, 1.0, 0.05, 0.0, 1.0)]
+
+    def shift(self, delta):  # pragma: no cover - not needed here
+        raise NotImplementedError
+
+
+def test_a_distribution_without_pieces_says_so_and_keeps_the_defaults():
+    tri = _Triangle()
+    with pytest.raises(LookupError, match="_Triangle"):
+        tri.pieces()
+    with pytest.raises(LookupError, match="support"):
+        tri.support()
+    assert tri.jumps() == []
+    np.testing.assert_allclose(tri.cell_logpdf([0.25], 0.1), np.log([1.0]))
+    with pytest.raises(LookupError):
+        gv.Mixture([tri, gv.Gaussian(0, 1)]).pieces()
+
+
+def test_callers_fall_back_when_a_distribution_has_no_pieces():
+    """The shift sweep (lattice scales, supports) still works from the regions and the density."""
+    from ganviz.sweeps import shift_sweep
+
+    sweep = shift_sweep(_Triangle(), gv.Uniform(0.0, 1.0), np.linspace(-2.0, 2.0, 41))
+    # KL(tri ‖ U[0,1]) = ∫ p log p = log 2 − ½ (closed form); disjoint at |t| ≥ 1
+    assert math.isclose(sweep.kl_data_g[20], math.log(2) - 0.5, abs_tol=2e-3)
+    assert np.isinf(sweep.kl_data_g[0]) and np.isinf(sweep.kl_g_data[-1])
+    assert math.isclose(sweep.js[0], math.log(2), abs_tol=1e-9)

@@ -25,7 +25,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..distributions import Distribution, Mixture, Uniform
+from ..distributions import Distribution
 from ..grids import view_axes
 from ..theory import optimal_critic, optimal_discriminator
 from . import style
@@ -57,15 +57,6 @@ _DATA_FILL = "rgba(31,119,180,0.18)"
 _FAKE_FILL = "rgba(255,127,14,0.20)"
 
 
-def _jump_points(dist: Distribution) -> list[float]:
-    """Edges of uniform components, where a density jumps."""
-    if isinstance(dist, Uniform):
-        return [dist.low, dist.high]
-    if isinstance(dist, Mixture):
-        return [e for c in dist.components for e in _jump_points(c)]
-    return []
-
-
 def plot_axis(p_data: Distribution, p_g: Distribution, n: int = 200) -> np.ndarray:
     """``n`` evenly spaced points over both view extents, plus both sides of every jump.
 
@@ -73,7 +64,7 @@ def plot_axis(p_data: Distribution, p_g: Distribution, n: int = 200) -> np.ndarr
     drawn vertical instead of as a slanted line between two grid points.
     """
     (x,) = view_axes(p_data, p_g, n=n)
-    jumps = np.array(_jump_points(p_data) + _jump_points(p_g))
+    jumps = np.array(p_data.jumps() + p_g.jumps())
     if jumps.size:
         eps = 1e-9 * max(1.0, float(np.ptp(x)))
         x = np.unique(np.concatenate([x, jumps, jumps - eps, jumps + eps]))

@@ -24,7 +24,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..distributions import Distribution, Gaussian, Mixture
+from ..distributions import Distribution
 from ..divergence_landscapes import Landscape, divergence_landscape
 from ..f_divergences import OBJECTIVE_LABELS, OBJECTIVES
 from . import style
@@ -91,12 +91,15 @@ def landscape_colour_range(values: np.ndarray) -> tuple[float, float]:
 
 
 def _modes(p_data: Distribution) -> tuple[np.ndarray, np.ndarray]:
-    comps = p_data.components if isinstance(p_data, Mixture) else [p_data]
-    weights = p_data.weights if isinstance(p_data, Mixture) else [1.0]
-    keep = [c for c, w in zip(comps, weights, strict=True) if w > 0 and isinstance(c, Gaussian)]
+    try:
+        pieces = p_data.pieces()
+    except LookupError:
+        pieces = []
+    # Gaussian modes only: a KDE's kernels and a box have no centre-and-width to mark.
+    keep = [p for p in pieces if p.base == "normal" and not p.kernel]
     return (
-        np.array([float(c.mean) for c in keep]),
-        np.array([float(c.std) for c in keep]),
+        np.array([float(p.loc[0]) for p in keep]),
+        np.array([float(p.scale[0, 0]) for p in keep]),
     )
 
 

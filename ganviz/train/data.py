@@ -48,8 +48,6 @@ from ..distributions import (
     Distribution,
     Empirical,
     Gaussian,
-    Mixture,
-    Uniform,
     grid_of_gaussians,
     ring_of_gaussians,
 )
@@ -295,33 +293,15 @@ class _ParametricSampler:
         return {"type": "parametric", "name": self.name, "params": dict(self.params)}
 
 
-def _flatten_distribution(dist: Distribution, weight: float, out: list):
-    if isinstance(dist, Mixture):
-        for w, comp in zip(dist.weights, dist.components, strict=True):
-            if w > 0:
-                _flatten_distribution(comp, weight * float(w), out)
-    elif isinstance(dist, Gaussian):
-        out.append(
-            (weight, np.asarray(dist.mean, float), np.linalg.cholesky(dist.covariance), False)
-        )
-    elif isinstance(dist, Uniform):
-        low, high = np.asarray(dist.low, float), np.asarray(dist.high, float)
-        out.append((weight, low, np.diag(high - low), True))
-    elif isinstance(dist, Empirical):
-        h = dist.bandwidth
-        for p in dist.points:
-            out.append((weight / len(dist.points), p, h * np.eye(2), False))
-    else:
+def _pieces(dist: Distribution) -> list:
+    """The location-scale pieces the sampler draws from (``Distribution.pieces``)."""
+    try:
+        return dist.pieces()
+    except LookupError:
         raise ValueError(
             "dataset must be a ganviz Gaussian, Uniform, Mixture or Empirical distribution, "
             f"got {type(dist).__name__}"
-        )
-
-
-def _contains_empirical(dist: Distribution) -> bool:
-    if isinstance(dist, Mixture):
-        return any(_contains_empirical(c) for c in dist.components)
-    return isinstance(dist, Empirical)
+        ) from None
 
 
 def _common_isotropic_modes(parts) -> tuple[np.ndarray, float] | tuple[None, None]:
@@ -349,8 +329,8 @@ def from_distribution(
         raise ValueError(f"dataset must be a ganviz distribution, got {type(dist).__name__}")
     if dist.dim != 2:
         raise ValueError(f"the trainer's toy datasets are 2-D; this distribution is {dist.dim}-D")
-    parts: list = []
-    _flatten_distribution(dist, 1.0, parts)
+    pieces = _pieces(dist)
+    parts = [(p.weight, p.loc, p.scale, p.base == "uniform") for p in pieces]
     weights = np.array([w for w, *_ in parts])
     sampler = _MixtureSampler(
         weights / weights.sum(),
@@ -360,7 +340,7 @@ def from_distribution(
     )
     if centers is None and std is None:
         # (a KDE's kernels are not "modes": a drawing of 300 points has no 300 modes)
-        if not _contains_empirical(dist):
+        if not any(p.kernel for p in pieces):
             centers, std = _common_isotropic_modes(parts)
     elif (centers is None) != (std is None):
         raise ValueError("give both centers and std for the coverage metric, or neither")

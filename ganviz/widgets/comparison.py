@@ -305,11 +305,7 @@ class ComparisonExplorer(LiveDashboard):
         ]
 
     def _wire(self) -> None:
-        c = self.controls
-        config_names = ["dataset", "seed", "d_steps", "hidden", "depth", "recommended"]
-        config_names += [f"loss_{i}" for i in range(self.n_runs)]
-        for name in config_names:
-            c[name].observe(self._on_config_change, names="value")
+        self.observe_controls()
         self._wire_run_buttons()
 
     # -- configuration ----------------------------------------------------------------------
@@ -331,16 +327,12 @@ class ComparisonExplorer(LiveDashboard):
             depth=int(c["depth"].value),
         )
 
-    def set(self, **values) -> None:
-        """Set several controls at once (names as in ``.controls``); the runs restart once."""
-        self._check_settable(values)
-        self._assign(values)
-        if set(values) - {"speed"}:
-            self.reset()
+    #: The runner reads the speed as it goes: setting it restarts nothing.
+    _READ_LIVE = frozenset({"speed"})
 
-    def _on_config_change(self, _change) -> None:
-        if not self._suspended:
-            self.reset()
+    def _refresh(self, changed: frozenset[str]) -> None:
+        # Any setting but the speed, and ``set(...)`` of several, restarts the runs once.
+        self._rebuild()
 
     # -- the runs ---------------------------------------------------------------------------
     def _rebuild(self) -> None:

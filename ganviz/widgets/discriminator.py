@@ -212,7 +212,7 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         self.figures = self._build_figures()
         self.figure = next(iter(self.figures.values()))
         self._layout()
-        self.observe_controls(self._on_change)
+        self.observe_controls()
 
     # -- construction -------------------------------------------------------------
     def _shifted(self, base: Distribution) -> Distribution:
@@ -266,10 +266,6 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         self.children = [row, self.message, *self.figures.values()]
 
     # -- updates ------------------------------------------------------------------------
-    def _on_change(self) -> None:
-        if not self._suspended:
-            self.update()
-
     def update(self) -> None:
         """Recompute everything from the controls and redraw in place.
 
@@ -332,7 +328,7 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         else:
             added = "\n".join(f"{x:.3g}, {y:.3g}" for x, y in pts)
             text = f"{current}\n{added}" if current else added
-        self._set_quietly({"data_family": POINTS, "data_points": text})
+        self.set(data_family=POINTS, data_points=text)
 
     def add_point(self, x: float, y: float | None = None) -> None:
         """Add one data point (what a click on the 2-D plot does)."""
@@ -340,19 +336,4 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
 
     def clear_points(self) -> None:
         """Empty P_data's points box (then click to add new ones)."""
-        self._set_quietly({"data_family": POINTS, "data_points": ""})
-
-    def set(self, **values) -> None:
-        """Set several controls at once (names as in ``.controls``), then redraw once.
-
-        An invalid combination shows its message, as a slider move would.
-
-        >>> explorer.set(data_family="Uniform", data_low=-1, data_high=1, shift=3)  # doctest: +SKIP
-        """
-        self._check_settable(values)
-        self._set_quietly(values)
-
-    def _set_quietly(self, values: dict) -> None:
-        """Set several controls, then redraw once (guarded)."""
-        self._assign(values)
-        self._guarded(self.update)
+        self.set(data_family=POINTS, data_points="")

@@ -150,8 +150,7 @@ class DivergenceFitExplorer(ExplorerBase):
         )
         self.table = widgets.HTML(fit_table_html(self.landscape, self.objective))
 
-        self.observe_controls(self._update_all, ["modes", "separation", "weight", "width"])
-        self.observe_controls(self._update_objective, ["landscape"])
+        self.observe_controls()
         c = self.controls
         data_box = widgets.VBox(
             [
@@ -190,14 +189,12 @@ class DivergenceFitExplorer(ExplorerBase):
         )
 
     # -- updates -----------------------------------------------------------------------
-    def set(self, **values) -> None:
-        """Set several controls at once (names as in ``.controls``), then redraw once.
-
-        >>> explorer.set(modes=3, separation=6.0, landscape="kl_reverse")  # doctest: +SKIP
-        """
-        self._check_settable(values)
-        self._assign(values)
-        self._guarded(self._update_all)
+    def _refresh(self, changed: frozenset[str]) -> None:
+        # ``set(modes=3, separation=6.0, landscape="kl_reverse")`` redraws once, like one slider.
+        if changed == {"landscape"}:
+            self._update_objective()
+        else:
+            self._update_all()
 
     def update(self) -> None:
         """Recompute everything from the controls (``ValueError`` if they are invalid)."""
@@ -205,8 +202,6 @@ class DivergenceFitExplorer(ExplorerBase):
 
     def _update_all(self) -> None:
         """P_data changed: every landscape and fit anew."""
-        if self._suspended:
-            return
         p_data = self._p_data_from_controls()
         with single_blas_thread():
             landscape = divergence_landscape(p_data, OBJECTIVES, self.lattice)
@@ -214,8 +209,6 @@ class DivergenceFitExplorer(ExplorerBase):
 
     def _update_objective(self) -> None:
         """Only the landscape shown changed: swap it (nothing is recomputed)."""
-        if self._suspended:
-            return
         self._p_data_from_controls()  # keep an invalid P_data's message
         self._draw(self.p_data, self.landscape)
 

@@ -105,9 +105,7 @@ class DivergenceExplorer(ExplorerBase):
         }
         self.figure = self.figures["sweep"]
 
-        shape_names = [n for n in self.controls if n != "shift"]
-        self.observe_controls(self._update_all, shape_names)
-        self.observe_controls(self._update_shift, ["shift"])
+        self.observe_controls()
         slide = widgets.VBox([widgets.HTML("<b>slide P_g</b>"), self.controls["shift"]])
         row = control_row(self.data_panel, self.g_panel, slide)
         f = self.figures
@@ -119,21 +117,15 @@ class DivergenceExplorer(ExplorerBase):
         return float(self.controls["shift"].value)
 
     # -- updates ----------------------------------------------------------------------
-    def set(self, **values) -> None:
-        """Set several controls at once (names as in ``.controls``), then redraw once.
-
-        An invalid combination shows its message, as a slider move would.
-
-        >>> explorer.set(data_family="Uniform", g_family="Uniform", shift=3.0)  # doctest: +SKIP
-        """
-        self._check_settable(values)
-        self._assign(values)
-        self._guarded(self._update_all)
+    def _refresh(self, changed: frozenset[str]) -> None:
+        # ``set(data_family="Uniform", g_family="Uniform", shift=3.0)`` redraws once.
+        if changed == {"shift"}:
+            self._update_shift()
+        else:
+            self._update_all()
 
     def _update_all(self) -> None:
         """A distribution changed: new sweep, new densities, new markers."""
-        if self._suspended:
-            return
         p_data = self.data_panel.distribution()
         p_g_base = self.g_panel.distribution()
         sweep = shift_sweep(p_data, p_g_base, self.shifts)
@@ -141,8 +133,6 @@ class DivergenceExplorer(ExplorerBase):
 
     def _update_shift(self) -> None:
         """Only the shift moved: the sweep stands, the markers and densities move."""
-        if self._suspended:
-            return
         # Re-read the panels (cheap) so that an invalid shape keeps its message.
         self.data_panel.distribution()
         self.g_panel.distribution()

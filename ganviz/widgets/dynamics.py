@@ -127,7 +127,7 @@ class DynamicsExplorer(ExplorerBase):
         self._build_figures()
         self.summary = widgets.HTML(layout=widgets.Layout(margin="4px 0 0 0"))
         self._layout()
-        self.observe_controls(self._update)
+        self.observe_controls()
         self._guarded(self._update)
         if self.error is not None:
             raise ValueError(self.error)
@@ -268,17 +268,6 @@ class DynamicsExplorer(ExplorerBase):
         raise KeyError(name)  # pragma: no cover - the plot helpers always create every trace
 
     # -- programmatic control ------------------------------------------------------------
-    def set(self, **values) -> None:
-        """Set several controls at once (names as in ``.controls``), then update once.
-
-        >>> explorer.set(objective="consensus", gamma=1.0, method="alternating")  # doctest: +SKIP
-        """
-        self._check_settable(values)
-        try:
-            self._assign(values)
-        finally:
-            self._guarded(self._update)
-
     def set_start(self, theta: float, psi: float) -> None:
         """Start training from (θ₀, ψ₀) (what a click on the vector field does)."""
         self.set(theta0=float(theta), psi0=float(psi))
@@ -312,9 +301,11 @@ class DynamicsExplorer(ExplorerBase):
             return 1
         return int(self.controls["d_steps"].value)
 
+    def _refresh(self, changed: frozenset[str]) -> None:
+        # ``set(objective="consensus", gamma=1.0, method="alternating")`` updates once.
+        self._update()
+
     def _update(self) -> None:
-        if self._suspended:
-            return
         c = self.controls
         name = c["objective"].value
         obj = dyn.OBJECTIVES[name]

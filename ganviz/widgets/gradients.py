@@ -189,7 +189,7 @@ class VanishingGradientExplorer(ExplorerBase):
         state = self._compute()
         self._apply(state, draw=False)
         self._layout()
-        self.observe_controls(self._on_change)
+        self.observe_controls()
 
     # -- model ----------------------------------------------------------------------------
     def _settings(self) -> dict:
@@ -333,23 +333,6 @@ class VanishingGradientExplorer(ExplorerBase):
         self.controls["arrows"].layout.display = "none" if self._dim == 1 else None
 
     # -- updates ---------------------------------------------------------------------------
-    def _on_change(self) -> None:
-        if not self._suspended:
-            self.update()
-
-    def set(self, **values) -> None:
-        """Set several controls at once and redraw once (guarded, like a slider move).
-
-        >>> explorer.set(separation=8.0, fake_spread=0.5)   # doctest: +SKIP
-        """
-        unknown = set(values) - set(self.controls)
-        if unknown:
-            raise ValueError(
-                f"unknown control(s) {sorted(unknown)}; choose from {sorted(self.controls)}"
-            )
-        self._assign(values)
-        self._guarded(self.update)
-
     def update(self) -> None:
         """Recompute from the controls and redraw every visible figure in place.
 

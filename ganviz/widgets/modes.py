@@ -18,6 +18,8 @@ over every mode), reverse KL (it locks onto one mode) or JS, and draw it.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import ipywidgets as widgets
 import numpy as np
@@ -162,11 +164,14 @@ class ModeCollapseExplorer(ExplorerBase):
             self.controls[f"fit_{divergence}"] = button
         self.status = widgets.HTML()
         c = self.controls
-        c["k"].observe(lambda _: self._guarded(self._on_k), names="value")
-        c["n_covered"].observe(lambda _: self._guarded(self._on_n_covered), names="value")
-        c["covered"].observe(lambda _: self._guarded(self._on_covered), names="value")
+        # The linked controls first (K decides which modes exist; ``n_covered`` and ``covered``
+        # mirror each other), then the one redraw: traitlets calls observers in order added.
+        c["k"].observe(lambda _: self._on_k(), names="value")
+        c["n_covered"].observe(lambda _: self._on_n_covered(), names="value")
+        c["covered"].observe(lambda _: self._on_covered(), names="value")
         for name in ("layout", "spread", "spacing"):
-            c[name].observe(lambda _: self._guarded(self._on_data), names="value")
+            c[name].observe(lambda _: self._on_data(), names="value")
+        self.observe_controls()
 
         self.p_data = self._data()
         self.p_g = self._subset(self.p_data)
@@ -257,6 +262,16 @@ class ModeCollapseExplorer(ExplorerBase):
         ]
 
     # -- updates ------------------------------------------------------------------------------
+    @contextmanager
+    def _linking(self) -> Iterator[None]:
+        """Move linked controls without re-entering their handlers or redrawing midway."""
+        self._syncing = True
+        try:
+            with self._hold_redraw():
+                yield
+        finally:
+            self._syncing = False
+
     def _on_k(self) -> None:
         if self._syncing:
             return
@@ -265,64 +280,37 @@ class ModeCollapseExplorer(ExplorerBase):
         kept = tuple(i for i in c["covered"].value if i < k) or tuple(
             range(min(k, c["n_covered"].value))
         )
-        self._syncing = True
-        try:
+        with self._linking():
             c["covered"].options = [(f"mode {i}", i) for i in range(k)]
             c["covered"].value = kept
             c["n_covered"].max = k
             c["n_covered"].value = len(kept)
-        finally:
-            self._syncing = False
         self._on_data()
 
     def _on_n_covered(self) -> None:
         if self._syncing:
             return
-        self._syncing = True
-        try:
+        with self._linking():
             self.controls["covered"].value = tuple(range(int(self.controls["n_covered"].value)))
-        finally:
-            self._syncing = False
-        self._changed()
+        self._on_data()
 
     def _on_covered(self) -> None:
         if self._syncing:
             return
         chosen = self.controls["covered"].value
         if chosen:
-            self._syncing = True
-            try:
+            with self._linking():
                 self.controls["n_covered"].value = len(chosen)
-            finally:
-                self._syncing = False
-        self._changed()
+        self._on_data()
 
     def _on_data(self) -> None:
-        if self._syncing:
-            return
-        self._changed()
-
-    def _changed(self) -> None:
-        # P_data or the chosen modes changed: a fitted Gaussian no longer belongs; show the modes.
+        # P_data or the chosen modes changed: a fitted Gaussian no longer belongs; show the
+        # modes (the redraw follows through ExplorerBase._on_change, or once after ``set``).
         self.fit_result = None
-        if not self._suspended:
-            self.update()
 
-    #: Order in which :meth:`set` applies controls (K first: it decides which modes exist).
+    #: Order in which :meth:`set` applies controls (K first: it decides which modes exist),
+    #: as in ``set(layout=1, k=5, covered=(0, 2))``.
     _SET_ORDER = ("layout", "k", "spacing", "spread", "n_covered", "covered")
-
-    def set(self, **values) -> None:
-        """Set several controls at once and redraw once (guarded, like a slider move).
-
-        >>> explorer.set(layout=1, k=5, covered=(0, 2))   # doctest: +SKIP
-        """
-        unknown = set(values) - set(self._SET_ORDER)
-        if unknown:
-            raise ValueError(
-                f"unknown control(s) {sorted(unknown)}; choose from {list(self._SET_ORDER)}"
-            )
-        self._assign({name: values[name] for name in self._SET_ORDER if name in values})
-        self._guarded(self.update)
 
     def update(self) -> None:
         """Recompute from the controls (or the current fit) and redraw in place.

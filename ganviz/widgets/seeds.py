@@ -305,8 +305,7 @@ class SeedSweepExplorer(ExplorerBase):
 
     def _wire(self) -> None:
         c = self.controls
-        for name in ("dataset", "losses", "seeds", "steps", "first_seed", "recommended"):
-            c[name].observe(self._on_change, names="value")
+        self.observe_controls()
         c["play"].on_click(lambda _b: self.play())
         c["pause"].on_click(lambda _b: self.pause())
         c["reset"].on_click(lambda _b: self.reset())
@@ -340,17 +339,9 @@ class SeedSweepExplorer(ExplorerBase):
         )
         return [config.replace(seed=seed) for config in per_loss for seed in self.seeds]
 
-    def set(self, **values) -> None:
-        """Set several controls at once (names as in ``.controls``); clears the results once."""
-        self._check_settable(values)
-        if "losses" in values:
-            values["losses"] = tuple(values["losses"])
-        self._assign(values)
-        self.reset()
-
-    def _on_change(self, _change) -> None:
-        if not self._suspended:
-            self.reset()
+    def _refresh(self, changed: frozenset[str]) -> None:
+        # Any setting, and ``set(...)`` of several, clears the results once.
+        self._replan()
 
     def reset(self) -> None:
         """Forget the results and plan the sweep the controls describe."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import ipywidgets
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from traitlets import TraitError
 
 import ganviz.widgets as widgets
+from ganviz.widgets._base import ExplorerBase
 from ganviz.widgets._figure import FigureWidget
 
 THEORY = [
@@ -139,3 +142,141 @@ def test_every_ganviz_figure_gets_the_short_toolbar_without_the_logo():
     assert fig._config["displaylogo"] is False
     assert "lasso2d" in fig._config["modeBarButtonsToRemove"]
     assert fig._config == PLOT_CONFIG
+
+
+# -- the control protocol: set(), one hold, one redraw ------------------------------------
+
+
+class _Counting(ExplorerBase):
+    """The smallest explorer: four controls and a hook that records every refresh."""
+
+    _SET_ORDER = ("k",)
+    _READ_LIVE = frozenset({"speed"})
+
+    def __init__(self):
+        super().__init__()
+        self.controls.update(
+            width=ipywidgets.FloatSlider(value=1.0, min=0.0, max=5.0),
+            k=ipywidgets.IntSlider(value=3, min=1, max=8),
+            chosen=ipywidgets.SelectMultiple(options=[0, 1, 2], value=(0,)),
+            speed=ipywidgets.IntSlider(value=10, min=1, max=100),
+            go=ipywidgets.Button(description="go"),
+        )
+        self.refreshes: list[frozenset] = []
+        self.assigned: list[str] = []
+        for name, control in self.controls.items():
+            control.observe(lambda _c, name=name: self.assigned.append(name), names="value")
+        self.observe_controls()
+
+    def _refresh(self, changed):
+        if self.controls["width"].value > 4.0:
+            raise ValueError("width must be ≤ 4")
+        self.refreshes.append(changed)
+
+
+def test_set_refuses_unknown_names_naming_them_and_the_valid_ones():
+    explorer = _Counting()
+    with pytest.raises(ValueError) as info:
+        explorer.set(width=2.0, colour="red", go=True)
+    message = str(info.value)
+    assert "unknown control(s) colour, go" in message
+    assert "allowed: width, k, chosen, speed" in message
+    # nothing changed, nothing redrawn
+    assert explorer.controls["width"].value == 1.0 and explorer.refreshes == []
+
+
+def test_set_assigns_everything_under_one_hold_and_refreshes_once():
+    explorer = _Counting()
+    explorer.set(chosen=[1, 2], width=2.5, k=5)
+    assert explorer.refreshes == [frozenset({"chosen", "width", "k"})]
+    assert explorer.controls["chosen"].value == (1, 2)  # a list becomes the widget's tuple
+    assert explorer.controls["width"].value == 2.5 and explorer.controls["k"].value == 5
+    assert explorer.assigned == ["k", "chosen", "width"]  # _SET_ORDER first, then as given
+    assert not explorer._suspended
+
+
+def test_a_control_moved_by_hand_refreshes_once_naming_itself():
+    explorer = _Counting()
+    explorer.controls["k"].value = 6
+    explorer.controls["width"].value = 0.5
+    assert explorer.refreshes == [frozenset({"k"}), frozenset({"width"})]
+
+
+def test_no_refresh_while_redraws_are_held_even_nested():
+    explorer = _Counting()
+    with explorer._hold_redraw():
+        explorer.controls["k"].value = 2
+        with explorer._hold_redraw():
+            explorer.controls["width"].value = 3.0
+        assert explorer._suspended  # the inner hold does not release the outer one
+        explorer.controls["k"].value = 4
+    assert explorer.refreshes == [] and not explorer._suspended
+    explorer.controls["k"].value = 5
+    assert explorer.refreshes == [frozenset({"k"})]
+
+
+def test_a_control_read_live_is_set_without_a_refresh():
+    explorer = _Counting()
+    explorer.set(speed=50)
+    explorer.controls["speed"].value = 60
+    assert explorer.refreshes == [] and explorer.controls["speed"].value == 60
+    explorer.set(speed=70, k=2)
+    assert explorer.refreshes == [frozenset({"k"})]
+
+
+def test_an_invalid_set_shows_its_message_and_a_later_valid_one_clears_it():
+    explorer = _Counting()
+    explorer.set(width=4.5)
+    assert explorer.error == "width must be ≤ 4" and explorer.refreshes == []
+    explorer.set(width=2.0)
+    assert explorer.error is None and explorer.refreshes == [frozenset({"width"})]
+
+
+def test_a_refused_value_still_leaves_the_figures_matching_the_controls():
+    explorer = _Counting()
+    with pytest.raises(TraitError):
+        explorer.set(k=4, chosen=(7,))
+    assert explorer.controls["k"].value == 4
+    assert explorer.refreshes == [frozenset({"k", "chosen"})] and not explorer._suspended
+
+
+SET_ONCE = [
+    ("OptimalDiscriminatorExplorer", {"data_mean": 1.0, "g_std": 1.2, "shift": 1.5}),
+    ("DivergenceExplorer", {"data_std": 0.8, "g_mean": 0.5, "shift": 1.0}),
+    ("VanishingGradientExplorer", {"separation": 8.0, "fake_spread": 0.5, "view": 2}),
+    ("ModeCollapseExplorer", {"layout": 1, "k": 5, "covered": (0, 2)}),
+    ("DynamicsExplorer", {"method": "alternating", "step_size": 0.5, "theta0": 0.5}),
+    ("DivergenceFitExplorer", {"modes": 3, "separation": 6.0, "landscape": "kl_reverse"}),
+]
+
+
+def _count_refreshes(explorer) -> list:
+    calls = []
+    hook = explorer._refresh
+
+    def counting(changed):
+        calls.append(changed)
+        hook(changed)
+
+    explorer._refresh = counting
+    return calls
+
+
+@pytest.mark.parametrize(("name", "values"), SET_ONCE, ids=[n for n, _ in SET_ONCE])
+def test_every_theory_explorer_redraws_once_per_set(name, values):
+    explorer = getattr(widgets, name)()
+    calls = _count_refreshes(explorer)
+    explorer.set(**values)
+    assert calls == [frozenset(values)] and explorer.error is None
+    for key, value in values.items():
+        assert explorer.controls[key].value == value
+
+
+def test_moving_k_by_hand_moves_the_linked_controls_and_redraws_once():
+    explorer = widgets.ModeCollapseExplorer(k=8, n_covered=3)
+    calls = _count_refreshes(explorer)
+    explorer.controls["k"].value = 2
+    assert calls == [frozenset({"k"})]
+    assert explorer.controls["covered"].value == (0, 1)
+    assert explorer.controls["n_covered"].value == 2
+    assert len(explorer.p_data.components) == 2 and len(explorer.p_g.components) == 2
