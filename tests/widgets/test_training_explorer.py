@@ -377,3 +377,55 @@ def test_missing_image_files_show_a_message_and_keep_the_run(tmp_path):
     explorer.set(dataset="mnist")
     assert explorer.error is not None and str(tmp_path) in explorer.error
     assert explorer.trainer is trainer  # the previous run is kept
+
+
+def test_pause_stops_within_one_redraw_when_the_notebook_draws_slowly():
+    """A pause click waits for the redraw in progress (one owner thread); after it only the
+    final state is drawn, and training stops within one redraw interval (``speed`` steps).
+
+    Before the fix the worker trained on through two more redraws (the one in progress and a
+    stale frame queued ahead of the click): ~950 steps and 0.9 s here, 1120 → 1360 → 1502 in
+    a classroom."""
+    speed, draw_seconds = 5, 0.3
+    explorer = small(speed=speed)
+    drawing = threading.Event()
+    starts: list[float] = []
+
+    def slow_frontend(_change):  # a slow link or browser: every redraw takes 0.3 s
+        starts.append(time.perf_counter())
+        drawing.set()
+        time.sleep(draw_seconds)
+        drawing.clear()
+
+    explorer.status.observe(slow_frontend, names="value")
+    seen: dict = {}
+
+    async def session():
+        loop = asyncio.get_running_loop()
+
+        def click():  # the button's comm message, handled on the kernel's loop
+            explorer.controls["pause"].click()
+            seen["stopped"] = time.perf_counter()
+
+        def press():  # the learner presses pause while a redraw is on its way
+            drawing.wait(10)
+            seen["pressed"] = time.perf_counter()
+            seen["step"] = explorer.trainer.step_count
+            loop.call_soon_threadsafe(click)
+
+        explorer.play()
+        while explorer.runner.redraws < 3:
+            await asyncio.sleep(0.01)
+        threading.Thread(target=press, daemon=True).start()
+        while "stopped" not in seen:
+            await asyncio.sleep(0.01)
+
+    asyncio.run(session())
+    steps_after = explorer.trainer.step_count - seen["step"]
+    redraws_after = sum(t > seen["pressed"] for t in starts)
+    assert not explorer.playing
+    assert redraws_after == 1, redraws_after  # the final state only, no stale frame first
+    assert steps_after <= speed, steps_after  # within one redraw interval of the press
+    assert explorer.snapshot.step == explorer.trainer.step_count
+    # the redraw in progress ends, then the final one: two draws, not three
+    assert seen["stopped"] - seen["pressed"] < 2 * draw_seconds + 0.25
