@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # The trainer's own Ctrl-C guard (train never imports widgets; widgets may import train).
-from ..train.trainer import _deferred_sigint as deferred_sigint
+from ..train.runtime import deferred_sigint
 
 __all__ = ["MIN_REDRAW_SECONDS", "Emission", "LiveRunner", "deferred_sigint"]
 
