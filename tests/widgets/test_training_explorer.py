@@ -19,11 +19,7 @@ import ganviz as gv  # noqa: E402
 from ganviz.train import DATASETS, LOSSES, TrainConfig, Trainer  # noqa: E402
 from ganviz.widgets import TrainingExplorer  # noqa: E402
 from ganviz.widgets._live import MIN_REDRAW_SECONDS  # noqa: E402
-from ganviz.widgets.training import (  # noqa: E402
-    kde_logpdf_on_grid,
-    known_density,
-    theory_overlay,
-)
+from ganviz.widgets.training import known_density, theory_overlay  # noqa: E402
 
 
 def small(**kwargs) -> TrainingExplorer:
@@ -277,24 +273,6 @@ def test_theory_arrows_are_the_core_sample_gradients_at_d_star():
     expected = gv.sample_gradients(p_data, gv.Empirical(snap.fake), snap.fake, "minimax")
     np.testing.assert_allclose(overlay.gradients, expected)
     np.testing.assert_allclose(explorer.frame.theory.d_star, overlay.d_star)
-
-
-@pytest.mark.parametrize(
-    ("points", "bandwidth"),
-    [
-        (np.random.default_rng(1).normal(size=(300, 2)), None),  # spread: the fast product
-        (np.array([[0.0, 2.5], [2.5, 0.0], [-2.0, -2.0]]), 0.01),  # far clusters: underflow
-        (np.random.default_rng(2).normal(size=(200, 2)) * 0.01 + 1.0, None),  # one tight cluster
-    ],
-)
-def test_kde_on_a_grid_equals_the_core_kde(points, bandwidth):
-    kde = gv.Empirical(points, bandwidth=bandwidth)
-    xs, ys = np.linspace(-3, 3, 31), np.linspace(-2.5, 3.5, 29)
-    gx, gy = np.meshgrid(xs, ys)
-    expected = kde.logpdf(np.stack([gx, gy], axis=-1))
-    got = kde_logpdf_on_grid(kde, xs, ys)
-    assert got.shape == (29, 31) and np.all(np.isfinite(got))
-    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_known_density_is_the_documented_toy_and_none_without_a_closed_form():
