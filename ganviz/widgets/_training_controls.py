@@ -78,32 +78,19 @@ def training_controls(
             layout=wide,
         )
 
+    def dropdown(options, value, description):
+        return widgets.Dropdown(
+            options=options, value=value, description=description, style=style_, layout=wide
+        )
+
     z_dim = config.resolved_z_dim(images)
     c = {
-        "dataset": widgets.Dropdown(
-            options=dataset_choices,
-            value=dataset,
-            description="dataset",
-            style=style_,
-            layout=wide,
-        ),
-        "loss": widgets.Dropdown(
-            options=list(LOSSES),
-            value=config.loss,
-            description="loss",
-            style=style_,
-            layout=wide,
-        ),
+        "dataset": dropdown(dataset_choices, dataset, "dataset"),
+        "loss": dropdown(list(LOSSES), config.loss, "loss"),
         "d_steps": d_steps_slider(config.d_steps, style_, wide),
         "lr_d": lr_slider(config.lr_d, "lr of D"),
         "lr_g": lr_slider(config.lr_g, "lr of G"),
-        "optimizer": widgets.Dropdown(
-            options=list(OPTIMIZERS),
-            value=config.optimizer,
-            description="optimiser",
-            style=style_,
-            layout=wide,
-        ),
+        "optimizer": dropdown(list(OPTIMIZERS), config.optimizer, "optimiser"),
         "hidden": hidden_dropdown(config.hidden, style_, wide),
         "depth": depth_slider(config.depth, style_, wide),
         "z_dim": widgets.IntSlider(
@@ -114,19 +101,9 @@ def training_controls(
             style=style_,
             layout=wide,
         ),
-        "noise": widgets.Dropdown(
-            options=list(NOISES),
-            value=config.noise,
-            description="noise p_z",
-            style=style_,
-            layout=wide,
-        ),
-        "batch_size": widgets.Dropdown(
-            options=sorted(set(BATCH_CHOICES) | {config.batch_size}),
-            value=config.batch_size,
-            description="batch size",
-            style=style_,
-            layout=wide,
+        "noise": dropdown(list(NOISES), config.noise, "noise p_z"),
+        "batch_size": dropdown(
+            sorted(set(BATCH_CHOICES) | {config.batch_size}), config.batch_size, "batch size"
         ),
         "seed": seed_box(config.seed, style_),
         "speed": speed_slider(speed, style_, wide),
