@@ -771,6 +771,37 @@ class Empirical(Distribution):
             out[sl] = (resp @ self.points - flat[sl]) / self.bandwidth**2
         return out.reshape(x.shape)
 
+    def logpdf_on_grid(self, xs, ys) -> np.ndarray:
+        """log p(x, y) of a 2-D KDE on the grid ``xs × ys``, shape (ny, nx) — fast.
+
+        The kernel factorises, N((x, y); x_i, h²I) ∝ e^{a_i(x)} e^{b_i(y)} with
+        a_i(x) = −(x − x_{i,1})²/2h², b_i(y) = −(y − x_{i,2})²/2h², so
+
+        .. math:: \\log \\sum_i e^{a_i(x) + b_i(y)} = A(x) + B(y)
+                  + \\log \\sum_i e^{a_i(x) - A(x)}\\, e^{b_i(y) - B(y)}
+
+        with A, B the maxima over i: one (ny × n)·(n × nx) matrix product
+        instead of n·nx·ny exponentials (~2 ms instead of ~60 ms for 512
+        points on 64²). Where the sum underflows (every kernel negligible in
+        x *or* in y) those grid points fall back to the exact :meth:`logpdf`.
+        """
+        if self.dim != 2:
+            raise ValueError(f"logpdf_on_grid needs a 2-D KDE, this one is {self.dim}-D")
+        xs = check.finite_array(xs, "xs").reshape(-1)
+        ys = check.finite_array(ys, "ys").reshape(-1)
+        h = self.bandwidth
+        a = -0.5 * ((xs[None, :] - self.points[:, :1]) / h) ** 2  # (n, nx)
+        b = -0.5 * ((ys[None, :] - self.points[:, 1:]) / h) ** 2  # (n, ny)
+        a_max, b_max = a.max(axis=0), b.max(axis=0)
+        total = np.exp(b - b_max).T @ np.exp(a - a_max)  # (ny, nx)
+        with np.errstate(divide="ignore"):
+            out = np.log(total) + b_max[:, None] + a_max[None, :] + self._log_norm
+        lost = total < 1e-280  # underflow: recompute those points exactly
+        if np.any(lost):
+            gy, gx = np.nonzero(lost)
+            out[lost] = self.logpdf(np.stack([xs[gx], ys[gy]], axis=1))
+        return out
+
     def _cdf(self, x):
         z = (x[..., None] - self.points) / self.bandwidth
         return special.ndtr(z).mean(axis=-1)

@@ -38,6 +38,7 @@ __all__ = [
     "kl_divergence",
     "optimal_critic",
     "optimal_discriminator",
+    "optimal_discriminator_from_logpdfs",
     "optimal_discriminator_logit",
     "total_variation",
     "value_function",
@@ -70,10 +71,31 @@ def optimal_discriminator_logit(p_data: Distribution, p_g: Distribution, x) -> n
     ±inf where one density is 0, and 0 (D* = ½) where both are.
     """
     check.same_dim(p_data, p_g)
-    lp, lq = p_data.logpdf(x), p_g.logpdf(x)
+    return _logit_of_logpdfs(p_data.logpdf(x), p_g.logpdf(x))
+
+
+def _logit_of_logpdfs(lp: np.ndarray, lq: np.ndarray) -> np.ndarray:
+    """lp − lq, with 0 where both are −inf (D* = ½ where both densities vanish)."""
     with np.errstate(invalid="ignore"):
         s = lp - lq
     return np.where(np.isnan(s), 0.0, s)
+
+
+def optimal_discriminator_from_logpdfs(log_p_data, log_p_g) -> np.ndarray:
+    """D* from the two log-densities already evaluated at the same points.
+
+    .. math:: D^*(x) = σ(\\log p_{data}(x) - \\log p_g(x))
+
+    (½ where both are −inf), the same D* as :func:`optimal_discriminator`
+    for callers that reuse the log-densities (a dashboard's fixed grid, the
+    contours it draws from them).
+    """
+    lp, lq = np.asarray(log_p_data, dtype=float), np.asarray(log_p_g, dtype=float)
+    if lp.shape != lq.shape:
+        raise ValueError(
+            f"log_p_data and log_p_g must have one shape, got {lp.shape} and {lq.shape}"
+        )
+    return special.expit(_logit_of_logpdfs(lp, lq))
 
 
 def optimal_discriminator(p_data: Distribution, p_g: Distribution, x) -> np.ndarray:

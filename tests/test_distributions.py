@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 import ganviz as gv
 
@@ -350,3 +350,30 @@ def test_callers_fall_back_when_a_distribution_has_no_pieces():
     assert math.isclose(sweep.kl_data_g[20], math.log(2) - 0.5, abs_tol=2e-3)
     assert np.isinf(sweep.kl_data_g[0]) and np.isinf(sweep.kl_g_data[-1])
     assert math.isclose(sweep.js[0], math.log(2), abs_tol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("points", "bandwidth"),
+    [
+        (np.random.default_rng(1).normal(size=(300, 2)), None),  # spread: the fast product
+        (np.array([[0.0, 2.5], [2.5, 0.0], [-2.0, -2.0]]), 0.01),  # far clusters: underflow
+        (np.random.default_rng(2).normal(size=(200, 2)) * 0.01 + 1.0, None),  # a tight cluster
+    ],
+)
+def test_kde_logpdf_on_a_grid_is_the_mean_of_scipy_normals(points, bandwidth):
+    kde = gv.Empirical(points, bandwidth=bandwidth)
+    h = kde.bandwidth
+    xs, ys = np.linspace(-3, 3, 31), np.linspace(-2.5, 3.5, 29)
+    gx, gy = np.meshgrid(xs, ys)
+    plane = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    # log (1/n) Σ_i N(x; x_i, h²I), each kernel from scipy
+    kernels = np.stack([stats.multivariate_normal(p, h * h).logpdf(plane) for p in points])
+    expected = (special.logsumexp(kernels, axis=0) - np.log(len(points))).reshape(gx.shape)
+    got = kde.logpdf_on_grid(xs, ys)
+    assert got.shape == (29, 31) and np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+
+
+def test_kde_logpdf_on_a_grid_needs_a_2d_kde():
+    with pytest.raises(ValueError, match="2-D"):
+        gv.Empirical([0.0, 1.0]).logpdf_on_grid([0.0], [0.0])

@@ -10,6 +10,7 @@ from scipy import integrate, stats
 from scipy.spatial.distance import jensenshannon
 
 import ganviz as gv
+from ganviz.theory import optimal_discriminator_from_logpdfs
 
 LOG2 = math.log(2)
 
@@ -48,6 +49,20 @@ def test_optimal_discriminator_is_one_half_when_distributions_agree_or_vanish():
     np.testing.assert_allclose(gv.optimal_discriminator(g, g, x), 0.5)
     a, b = gv.Uniform(0, 1), gv.Uniform(2, 3)
     np.testing.assert_allclose(gv.optimal_discriminator(a, b, [0.5, 2.5, 5.0]), [1.0, 0.0, 0.5])
+
+
+def test_optimal_discriminator_from_log_densities_is_the_density_ratio():
+    x = np.linspace(-4, 4, 33)
+    p, q = stats.norm(0, 1), stats.norm(1.5, 0.5)
+    d = optimal_discriminator_from_logpdfs(p.logpdf(x), q.logpdf(x))
+    np.testing.assert_allclose(d, p.pdf(x) / (p.pdf(x) + q.pdf(x)), rtol=1e-12)
+    # ½ where both densities vanish, 1 and 0 where only one does
+    inf = -np.inf
+    np.testing.assert_array_equal(
+        optimal_discriminator_from_logpdfs([inf, 0.0, inf], [inf, inf, 0.0]), [0.5, 1.0, 0.0]
+    )
+    with pytest.raises(ValueError, match="one shape"):
+        optimal_discriminator_from_logpdfs(np.zeros(3), np.zeros(4))
 
 
 def test_optimal_discriminator_far_apart_gives_zero_and_one_not_nan():

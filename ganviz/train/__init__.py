@@ -19,7 +19,7 @@ _EXPORTS = {
     "TrainingDiverged": "trainer",
     "DiscriminatorOutput": "trainer",
     "BoundedHistory": "trainer",
-    "SweepResult": "trainer",
+    "SweepResult": "seedsweep",
     "sweep": "seedsweep",
     "SeedResult": "seedsweep",
     "SweepRuns": "seedsweep",

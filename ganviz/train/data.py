@@ -60,6 +60,7 @@ __all__ = [
     "ImageDataset",
     "PointDataset",
     "data_dir",
+    "dataset_density",
     "from_distribution",
     "from_points",
     "load_idx_dataset",
@@ -670,6 +671,35 @@ def dataset_kind(name: str) -> str:
     if name not in DATASETS:
         raise ValueError(f"dataset must be one of {', '.join(DATASETS)}; got {name!r}")
     return DATASETS[name][0]
+
+
+#: The core distribution each registered toy samples, from the options its builder records
+#: (``dataset.options`` holds every value the builder used, defaults included).
+TOY_DENSITIES: dict[str, Callable[..., Distribution]] = {
+    "ring8": lambda radius, std, k: ring_of_gaussians(k, radius, std),
+    "grid25": lambda spacing, std, side: grid_of_gaussians(side, spacing, std),
+    "gaussian": lambda mean, std: Gaussian(list(mean), std=std),
+}
+
+
+def dataset_density(dataset: Dataset | str) -> Distribution | None:
+    """The exact density of a registered 2-D toy as a core distribution; None without one.
+
+    ``dataset`` is a :class:`Dataset` (``trainer.dataset``, its own
+    parameters) or a registered name (its default parameters). ring8, grid25
+    and gaussian sample a ganviz Gaussian mixture exactly, so this is their
+    P_data; moons, circles, spirals, swissroll and the image sets have no
+    closed-form density, and a "custom" set is the caller's own distribution.
+    """
+    if isinstance(dataset, str):
+        dataset_kind(dataset)
+        if dataset not in TOY_DENSITIES:
+            return None
+        dataset = make_dataset(dataset)
+    build = TOY_DENSITIES.get(dataset.name)
+    if build is None or dataset.kind != "points":
+        return None
+    return build(**dataset.options)
 
 
 def make_dataset(source, **options) -> Dataset:

@@ -32,12 +32,48 @@ from ..modes import wilson_interval
 from .batched import BatchedRun, batch_support
 from .config import TrainConfig
 from .losses import LOSSES
-from .trainer import SweepResult, Trainer, TrainingDiverged
+from .trainer import Trainer, TrainingDiverged
 
-__all__ = ["LossSummary", "SeedResult", "SweepRuns", "summarize", "sweep"]
+__all__ = [
+    "LossSummary",
+    "SeedResult",
+    "SweepResult",
+    "SweepRuns",
+    "sequential_sweep",
+    "summarize",
+    "sweep",
+]
 
 #: Most seeds trained as one stacked network (larger groups are split).
 MAX_CHUNK = 64
+
+
+@dataclass
+class SweepResult:
+    """Outcome of one run of a sweep: its config, generator steps, final metrics and time."""
+
+    config: TrainConfig
+    steps: int
+    metrics: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    diverged: bool = False
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    @property
+    def loss(self) -> str:
+        return self.config.loss
+
+    @property
+    def modes_covered(self) -> int | None:
+        value = self.metrics.get("modes_covered", self.metrics.get("classes_covered"))
+        return None if value is None else int(value)
+
+    @property
+    def high_quality(self) -> float | None:
+        return self.metrics.get("high_quality")
 
 
 @dataclass
@@ -311,3 +347,12 @@ def _run_separate(config, steps, dataset, progress, reason) -> SeedResult:
         batch_seconds=wall,
         trainer=trainer,
     )
+
+
+def sequential_sweep(base: TrainConfig | None = None, **options) -> SweepRuns:
+    """:func:`sweep` with every seed trained separately (``batched=False``).
+
+    The older ``ganviz.train.trainer.sweep``: each run is exactly
+    ``Trainer(config, dataset=dataset).run(steps)`` without snapshots.
+    """
+    return sweep(base, batched=False, **options)

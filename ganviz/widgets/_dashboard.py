@@ -19,7 +19,7 @@ from .. import _validation as check
 from ..distributions import Distribution, Empirical
 from ..train import TrainConfig
 from ._base import ExplorerBase
-from ._live import Emission
+from ._live import Emission, LiveRunner
 
 __all__ = [
     "CUSTOM",
@@ -187,6 +187,12 @@ class LiveDashboard(ExplorerBase):
     ``_draw_frame`` (draw a frame of the current run).
     """
 
+    #: the engine that trains and redraws; None until the subclass has built it (a
+    #: constructor that fails before that may still be closed, which pauses)
+    runner: LiveRunner | None = None
+    #: the run being drawn; frames of an older run (before a rebuild) are not drawn
+    _generation: int = 0
+
     def _wire_run_buttons(self) -> None:
         c = self.controls
         c["speed"].observe(self._on_speed, names="value")
@@ -210,7 +216,7 @@ class LiveDashboard(ExplorerBase):
 
     def pause(self) -> None:
         """Stop after the current step and draw the final state (waits for the step to end)."""
-        if hasattr(self, "runner"):
+        if self.runner is not None:
             self.runner.stop()
             self._set_playing(False)
 

@@ -20,14 +20,22 @@ What runs where (the rule that keeps it safe):
   thread): the worker hands the newest frame over and asks the event loop
   captured at :meth:`LiveRunner.start` to draw it
   (``loop.call_soon_threadsafe``). Frames are coalesced — at most one waits —
-  and the worker does not observe again while one waits (back-pressure), so a
-  busy kernel never queues a backlog of stale redraws. Without a running loop
-  (a script, a test) :meth:`LiveRunner.join` draws the waiting frame in the
-  calling thread.
+  and the worker does not observe again until the last frame is *drawn*
+  (back-pressure), so a busy kernel never queues a backlog of stale redraws.
+  Without a running loop (a script, a test) :meth:`LiveRunner.join` draws the
+  waiting frame in the calling thread.
 
 Redraws are throttled: at least ``speed`` steps *and* ``MIN_REDRAW_SECONDS``
-(0.1 s, i.e. ≤ 10 redraws/s) between two observations. Stopping only ever
-happens between two steps, so a paused trainer is always consistent.
+(0.1 s, i.e. ≤ 10 redraws/s) between two observations.
+
+Pause answers within one redraw. The pause click is handled on the owner
+thread, so it waits for a redraw in progress; meanwhile the worker trains at
+most ``speed`` steps past the frame being drawn (then it waits for the draw),
+and no newer frame is queued ahead of the click. :meth:`LiveRunner.stop`
+drops a frame still waiting (it is stale) and draws the final state only. A
+frame that waits *undrawn* means the kernel is busy elsewhere (another cell):
+the worker then goes on training, unobserved. Stopping only ever happens
+between two steps, so a paused trainer is always consistent.
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # The trainer's own Ctrl-C guard (train never imports widgets; widgets may import train).
-from ..train.trainer import _deferred_sigint as deferred_sigint
+from ..train.runtime import deferred_sigint
 
 __all__ = ["MIN_REDRAW_SECONDS", "Emission", "LiveRunner", "deferred_sigint"]
 
@@ -99,8 +107,10 @@ class LiveRunner:
         self.error_types = error_types
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self._lock = threading.Lock()
+        #: guards the hand-over (``_pending``, ``_drawing``); the worker waits on it for a draw
+        self._handover = threading.Condition()
         self._pending: Emission | None = None
+        self._drawing = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._crash: BaseException | None = None
         #: steps done by the current (or last) run
@@ -147,8 +157,17 @@ class LiveRunner:
         return True
 
     def stop(self) -> None:
-        """Stop a background run after its current step, wait for it and draw the final state."""
+        """Stop a background run after its current step, wait for it and draw the final state.
+
+        A frame still waiting to be drawn is dropped (the final state follows at once), so a
+        pause redraws once, not twice.
+        """
         self._stop.set()
+        with self._handover:
+            pending = self._pending
+            if pending is not None and not pending.final and pending.error is None:
+                self._pending = None
+            self._handover.notify_all()
         self.join()
 
     def join(self, timeout: float | None = None) -> bool:
@@ -223,6 +242,8 @@ class LiveRunner:
         last_emit = 0.0
         started = time.perf_counter()
         while (steps is None or self.steps_done < steps) and not should_stop():
+            if since_observe >= self.speed and not self._wait_for_draw(should_stop):
+                break
             self._step()
             self.steps_done += 1
             since_observe += 1
@@ -232,6 +253,7 @@ class LiveRunner:
                 since_observe >= self.speed
                 and now - last_emit >= MIN_REDRAW_SECONDS
                 and self._pending is None  # back-pressure: the last frame is not drawn yet
+                and not self._drawing
             ):
                 last_emit = now
                 self.steps_per_second = self.steps_done / max(now - started, 1e-9)
@@ -245,6 +267,18 @@ class LiveRunner:
         # The final state is always drawn, so figures match the trainers after a stop.
         emit(Emission(self._timed_observe(), final=True))
 
+    def _wait_for_draw(self, should_stop) -> bool:
+        """Wait while the owner thread draws (a redraw interval is trained ahead already).
+
+        Keeps the run within ``speed`` steps of the frame on screen however slow drawing is
+        (a pause is then answered within one redraw), and leaves the GIL to the drawing.
+        Returns False when the run should stop.
+        """
+        with self._handover:
+            while self._drawing and not should_stop():
+                self._handover.wait(0.05)
+        return not should_stop()
+
     def _timed_observe(self):
         t0 = time.perf_counter()
         frame = self._observe()
@@ -253,7 +287,7 @@ class LiveRunner:
 
     # -- hand-over to the owner thread ----------------------------------------------------
     def _post(self, emission: Emission) -> None:
-        with self._lock:
+        with self._handover:
             waiting = self._pending is not None
             if waiting and emission.error is None and self._pending.error is not None:
                 emission.error = self._pending.error  # a newer frame must not hide an error
@@ -266,10 +300,17 @@ class LiveRunner:
 
     def flush(self) -> None:
         """Draw the waiting frame, if any (owner thread)."""
-        with self._lock:
+        with self._handover:
             emission, self._pending = self._pending, None
-        if emission is not None:
+            if emission is None:
+                return
+            self._drawing = True  # set with the hand-over: the worker must not observe yet
+        try:
             self._draw_now(emission)
+        finally:
+            with self._handover:
+                self._drawing = False
+                self._handover.notify_all()
 
     def refresh(self) -> None:
         """Observe and draw now, in the calling (owner) thread; not during a background run."""

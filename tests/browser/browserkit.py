@@ -74,6 +74,9 @@ class NotebookCase:
     run_timeout_s: float = 150.0
     voila: bool = True
     folder: str = "notebooks"
+    #: Moves made after the first one, each a :class:`Move`: family switches that swap
+    #: controls, 1-D/2-D figure swaps, fits, checkboxes; the page must match the kernel after.
+    series: tuple = ()
 
     @property
     def stem(self) -> str:
@@ -85,18 +88,65 @@ class NotebookCase:
         return f"{self.folder}/{self.name}"
 
 
+@dataclass(frozen=True)
+class Move:
+    """One control a learner uses: ``kind`` is "select" (a dropdown, by its label and the
+    option's text), "click" (a button or toggle button, by its text) or "check" (a
+    checkbox, by its label); ``nth`` picks among controls with the same label."""
+
+    kind: str
+    label: str
+    option: str = ""
+    nth: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.label!r}" + (f" → {self.option!r}" if self.option else "")
+
+
 #: Every explorer notebook the browser tests open. A new notebook is covered by
 #: adding one line here; :func:`test_every_explorer_notebook_is_listed` fails
 #: when a notebook in ``notebooks/`` builds an explorer and is missing here.
 NOTEBOOK_CASES = [
-    NotebookCase("01_optimal_discriminator.ipynb", slider=r"^shift of P_g$", latency=True),
-    NotebookCase("02_value_and_js.ipynb", slider=r"^shift t of P_g$"),
-    NotebookCase("03_vanishing_gradients.ipynb", slider=r"^separation Δ$"),
-    NotebookCase("04_mode_collapse.ipynb", slider=r"^P_g covers$"),
+    NotebookCase(
+        "01_optimal_discriminator.ipynb",
+        slider=r"^shift of P_g$",
+        latency=True,
+        series=(
+            Move("select", "^family$", "Mixture of two Gaussians", nth=1),
+            Move("check", "show the WGAN critic"),
+            Move("select", "^family$", "Uniform", nth=0),
+        ),
+    ),
+    NotebookCase(
+        "02_value_and_js.ipynb",
+        slider=r"^shift t of P_g$",
+        series=(Move("select", "^family$", "Uniform", nth=0),),
+    ),
+    NotebookCase(
+        "03_vanishing_gradients.ipynb",
+        slider=r"^separation Δ$",
+        series=(
+            Move("select", "^family$", "Uniform (disjoint supports)"),
+            Move("click", "2-D field"),
+        ),
+    ),
+    NotebookCase(
+        "04_mode_collapse.ipynb",
+        slider=r"^P_g covers$",
+        series=(Move("click", "reverse KL"), Move("click", "line (1-D)")),
+    ),
     NotebookCase("05_train_toy_gan.ipynb", button=r"^step$", run_timeout_s=300.0, voila=False),
     NotebookCase("06_train_image_gan.ipynb", button=r"^step$", run_timeout_s=300.0, voila=False),
-    NotebookCase("07_training_dynamics.ipynb", slider=r"^step size h$"),
-    NotebookCase("08_losses_and_divergences.ipynb", slider=r"^separation$"),
+    NotebookCase(
+        "07_training_dynamics.ipynb",
+        slider=r"^step size h$",
+        series=(Move("select", "^objective$", "WGAN-GP"), Move("click", "alternating")),
+    ),
+    NotebookCase(
+        "08_losses_and_divergences.ipynb",
+        slider=r"^separation$",
+        series=(Move("click", "3 modes"), Move("select", "^landscape$", "reverse KL")),
+    ),
 ]
 
 
@@ -648,6 +698,37 @@ def interact(page, case: NotebookCase, before: list[str]) -> Interaction:
     value_after = readout.inner_text().strip()
     assert value_after != value_before, f"slider {label!r} did not move"
     return Interaction(f"slider {label!r}", (value_before, value_after), seconds)
+
+
+def perform(page, move: Move, *, timeout_s: float = 60.0) -> None:
+    """Use one control as a person would (mouse and the browser's own select), then wait
+    until the plots have settled (a move may change nothing drawn, e.g. a fit already shown).
+    """
+    if move.kind == "select":
+        dropdown = (
+            page.locator(".widget-dropdown")
+            .filter(has=page.locator(".widget-label", has_text=re.compile(move.label)))
+            .nth(move.nth)
+        )
+        dropdown.scroll_into_view_if_needed()
+        dropdown.locator("select").select_option(label=move.option)
+    elif move.kind == "click":
+        button = page.get_by_role("button", name=move.label, exact=True).nth(move.nth)
+        button.scroll_into_view_if_needed()
+        button.click()
+    elif move.kind == "check":
+        box = (
+            page.locator(".widget-checkbox")
+            .filter(has_text=re.compile(move.label))
+            .nth(move.nth)
+            .locator("input[type=checkbox]")
+        )
+        box.scroll_into_view_if_needed()
+        box.click()
+    else:
+        raise ValueError(f"unknown move kind {move.kind!r}")
+    page.wait_for_timeout(300)
+    settled_fingerprint(page, timeout_s=timeout_s)
 
 
 _LATENCY_SETUP_JS = """

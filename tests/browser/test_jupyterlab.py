@@ -33,6 +33,7 @@ from browserkit import (
     jupyter_api,
     kernel_pid,
     measure_slider_latency,
+    perform,
     present_cases,
     process_memory_mib,
     screenshot_output,
@@ -131,9 +132,16 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
         page.wait_for_timeout(500)  # let any trailing update land before looking for errors
         assert error_outputs(page) == [], f"errors shown after using {done.control}"
         check_page_errors(page)
-        # ... and after the learner moved a control
+        # ... after the learner moved a control ...
         settled_fingerprint(page)
         check_page_matches_kernel(page, probe)
+        # ... and after a series of moves that swap controls and figures
+        for move in case.series:
+            perform(page, move)
+            assert error_outputs(page) == [], f"errors shown after {move}"
+        if case.series:
+            check_page_matches_kernel(page, probe)
+            check_page_errors(page)
     finally:
         probe.close()
     # a larger screen: plots and controls follow the window, nothing is cut on either size

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from scipy import stats
 
 import ganviz as gv
 from ganviz.train import data as D
@@ -237,3 +238,30 @@ def test_data_dir_defaults_and_env(monkeypatch, tmp_path):
     assert D.data_dir("mnist") == Path.home() / ".cache" / "ganviz" / "mnist"
     monkeypatch.setenv("GANVIZ_DATA", str(tmp_path))
     assert D.data_dir() == tmp_path
+
+
+def test_each_toy_knows_its_density_with_its_own_parameters():
+    ring = D.make_dataset("ring8", radius=3.0, std=0.1, k=6)
+    density = D.dataset_density(ring)
+    x = np.array([[3.0, 0.0], [0.0, 0.0], [1.5, 2.6], [-3.0, 0.1]])
+    # (1/6) Σ_k N(x; 3(cos 2πk/6, sin 2πk/6), 0.1²I), each from scipy
+    angles = 2 * np.pi * np.arange(6) / 6
+    centres = 3.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    ring_pdf = np.mean([stats.multivariate_normal(c, 0.01).pdf(x) for c in centres], axis=0)
+    np.testing.assert_allclose(density.pdf(x), ring_pdf, rtol=1e-10)
+    gaussian = D.dataset_density(D.make_dataset("gaussian", mean=(0.0, 2.0), std=0.5))
+    np.testing.assert_allclose(
+        gaussian.pdf(x), stats.multivariate_normal([0.0, 2.0], 0.25).pdf(x), rtol=1e-12
+    )
+    # a name means the registered defaults: grid25 is 5×5 modes 2 apart with σ = 0.05
+    grid = D.dataset_density("grid25")
+    modes = np.array([[i, j] for i in (-4, -2, 0, 2, 4) for j in (-4, -2, 0, 2, 4)], float)
+    expected = np.mean([stats.multivariate_normal(m, 0.0025).pdf(x) for m in modes], axis=0)
+    np.testing.assert_allclose(grid.pdf(x), expected, rtol=1e-10, atol=1e-300)
+    # a checkpoint's dataset keeps its parameters; shapes without a closed form have none
+    restored = D.dataset_from_state(ring.state_dict())
+    np.testing.assert_allclose(D.dataset_density(restored).pdf(x), ring_pdf, rtol=1e-10)
+    assert D.dataset_density("moons") is None and D.dataset_density("digits") is None
+    assert D.dataset_density(D.from_points(np.zeros((3, 2)))) is None
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        D.dataset_density("ring9")

@@ -19,11 +19,7 @@ import ganviz as gv  # noqa: E402
 from ganviz.train import DATASETS, LOSSES, TrainConfig, Trainer  # noqa: E402
 from ganviz.widgets import TrainingExplorer  # noqa: E402
 from ganviz.widgets._live import MIN_REDRAW_SECONDS  # noqa: E402
-from ganviz.widgets.training import (  # noqa: E402
-    kde_logpdf_on_grid,
-    known_density,
-    theory_overlay,
-)
+from ganviz.widgets.training import known_density, theory_overlay  # noqa: E402
 
 
 def small(**kwargs) -> TrainingExplorer:
@@ -279,24 +275,6 @@ def test_theory_arrows_are_the_core_sample_gradients_at_d_star():
     np.testing.assert_allclose(explorer.frame.theory.d_star, overlay.d_star)
 
 
-@pytest.mark.parametrize(
-    ("points", "bandwidth"),
-    [
-        (np.random.default_rng(1).normal(size=(300, 2)), None),  # spread: the fast product
-        (np.array([[0.0, 2.5], [2.5, 0.0], [-2.0, -2.0]]), 0.01),  # far clusters: underflow
-        (np.random.default_rng(2).normal(size=(200, 2)) * 0.01 + 1.0, None),  # one tight cluster
-    ],
-)
-def test_kde_on_a_grid_equals_the_core_kde(points, bandwidth):
-    kde = gv.Empirical(points, bandwidth=bandwidth)
-    xs, ys = np.linspace(-3, 3, 31), np.linspace(-2.5, 3.5, 29)
-    gx, gy = np.meshgrid(xs, ys)
-    expected = kde.logpdf(np.stack([gx, gy], axis=-1))
-    got = kde_logpdf_on_grid(kde, xs, ys)
-    assert got.shape == (29, 31) and np.all(np.isfinite(got))
-    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
-
-
 def test_known_density_is_the_documented_toy_and_none_without_a_closed_form():
     trainer = Trainer(TrainConfig(dataset="grid25", dataset_options={"std": 0.1}, **SMALL))
     density = known_density(trainer.dataset)
@@ -377,3 +355,55 @@ def test_missing_image_files_show_a_message_and_keep_the_run(tmp_path):
     explorer.set(dataset="mnist")
     assert explorer.error is not None and str(tmp_path) in explorer.error
     assert explorer.trainer is trainer  # the previous run is kept
+
+
+def test_pause_stops_within_one_redraw_when_the_notebook_draws_slowly():
+    """A pause click waits for the redraw in progress (one owner thread); after it only the
+    final state is drawn, and training stops within one redraw interval (``speed`` steps).
+
+    Before the fix the worker trained on through two more redraws (the one in progress and a
+    stale frame queued ahead of the click): ~950 steps and 0.9 s here, 1120 → 1360 → 1502 in
+    a classroom."""
+    speed, draw_seconds = 5, 0.3
+    explorer = small(speed=speed)
+    drawing = threading.Event()
+    starts: list[float] = []
+
+    def slow_frontend(_change):  # a slow link or browser: every redraw takes 0.3 s
+        starts.append(time.perf_counter())
+        drawing.set()
+        time.sleep(draw_seconds)
+        drawing.clear()
+
+    explorer.status.observe(slow_frontend, names="value")
+    seen: dict = {}
+
+    async def session():
+        loop = asyncio.get_running_loop()
+
+        def click():  # the button's comm message, handled on the kernel's loop
+            explorer.controls["pause"].click()
+            seen["stopped"] = time.perf_counter()
+
+        def press():  # the learner presses pause while a redraw is on its way
+            drawing.wait(10)
+            seen["pressed"] = time.perf_counter()
+            seen["step"] = explorer.trainer.step_count
+            loop.call_soon_threadsafe(click)
+
+        explorer.play()
+        while explorer.runner.redraws < 3:
+            await asyncio.sleep(0.01)
+        threading.Thread(target=press, daemon=True).start()
+        while "stopped" not in seen:
+            await asyncio.sleep(0.01)
+
+    asyncio.run(session())
+    steps_after = explorer.trainer.step_count - seen["step"]
+    redraws_after = sum(t > seen["pressed"] for t in starts)
+    assert not explorer.playing
+    assert redraws_after == 1, redraws_after  # the final state only, no stale frame first
+    assert steps_after <= speed, steps_after  # within one redraw interval of the press
+    assert explorer.snapshot.step == explorer.trainer.step_count
+    # the redraw in progress ends, then the final one: two draws, not three
+    assert seen["stopped"] - seen["pressed"] < 2 * draw_seconds + 0.25
