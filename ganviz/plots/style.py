@@ -44,6 +44,7 @@ LABELS = {
     "d_star": "D*(x)",
     "minimax": "minimax  log(1 − D)",
     "nonsaturating": "non-saturating  −log D",
+    "wgan": "Wasserstein critic",
     "wasserstein": "Wasserstein critic",
     "maximum_likelihood": "maximum likelihood",
 }
