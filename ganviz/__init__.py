@@ -31,10 +31,12 @@ from .gradients import (
     generator_cost_gradient,
     generator_gradient,
     generator_loss,
+    gradient_curves,
     sample_gradients,
 )
 from .grids import Grid, auto_grid, regular_grid, view_axes
-from .modes import ModeCoverage, mode_counts, mode_coverage
+from .losses import LOSS_TABLE, canonical_loss
+from .modes import ModeCoverage, ModeReport, mode_counts, mode_coverage, mode_report
 from .snapshot import Snapshot
 from .theory import (
     Divergences,
@@ -55,8 +57,6 @@ __version__ = "0.1.0"
 #: Names served lazily from modules that import more of scipy than the core needs.
 _LAZY = {
     "fit_gaussian": "fitting",
-    "gradient_curves": "fitting",
-    "mode_report": "fitting",
     "shift_sweep": "sweeps",
     "dirac_vector_field": "dynamics",
     "dirac_trajectory": "dynamics",
@@ -78,6 +78,7 @@ def __getattr__(name: str):
 __all__ = [
     "GENERATOR_COSTS",
     "LOSSES",
+    "LOSS_TABLE",
     "Distribution",
     "Divergences",
     "Empirical",
@@ -85,10 +86,12 @@ __all__ = [
     "Grid",
     "Mixture",
     "ModeCoverage",
+    "ModeReport",
     "Snapshot",
     "Uniform",
     "__version__",
     "auto_grid",
+    "canonical_loss",
     "critic_slope",
     "dirac_eigenvalues",
     "dirac_trajectory",

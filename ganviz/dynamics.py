@@ -39,16 +39,18 @@ Objectives (:data:`OBJECTIVES`, parameters with their defaults):
 ==================== ================ ==================================================
 name                 parameters       vector field v(θ, ψ)
 ==================== ================ ==================================================
-``gan``              —                (−ψ f′(ψθ), θ f′(ψθ))
+``minimax``          —                (−ψ f′(ψθ), θ f′(ψθ))
 ``nonsaturating``    —                (−ψ f′(−ψθ), θ f′(ψθ))
 ``wgan``             clip = 1         (−ψ, θ), ψ kept in [−clip, clip]
 ``wgan-gp``          gamma, target    (−ψ, θ − γ (|ψ| − g₀) sign ψ)
 ``gradient-penalty`` gamma            (−ψ f′(ψθ), θ f′(ψθ) − γψ)      (R1 = R2 here)
-``consensus``        gamma            v − γ ∇(½‖v‖²)                  (on ``gan``)
-``instance-noise``   sigma            ``gan`` with N(0, σ²) added to real and fake x
+``consensus``        gamma            v − γ ∇(½‖v‖²)                  (on ``minimax``)
+``instance-noise``   sigma            ``minimax`` with N(0, σ²) added
 ==================== ================ ==================================================
 
-Each objective's docstring (``OBJECTIVES[name].doc``) gives its formula and
+Loss names are those of :mod:`ganviz.losses` (the paper's ``"gan"`` is accepted
+for ``"minimax"``, see :func:`objective_name`). Each objective's docstring
+(``OBJECTIVES[name].doc``) gives its formula and
 the eigenvalues at the equilibrium.
 
 Discrete training (:func:`dirac_trajectory`):
@@ -77,6 +79,7 @@ import numpy as np
 from scipy import special
 
 from . import _validation as check
+from .losses import canonical_loss, is_loss_name
 
 __all__ = [
     "ESCAPE_RADIUS",
@@ -98,6 +101,7 @@ __all__ = [
     "dirac_vector_field",
     "escape_step",
     "max_stable_step_size",
+    "objective_name",
 ]
 
 #: f′(0) for f(t) = −log(1 + e^(−t)).
@@ -440,15 +444,25 @@ class DiracObjective:
         return out
 
 
+def objective_name(name: Any) -> str:
+    """The key of :data:`OBJECTIVES` for ``name``: a loss alias (``"gan"``) is resolved.
+
+    Losses are named as in :data:`ganviz.losses.LOSS_TABLE`; the regularised
+    objectives (``"gradient-penalty"``, ``"consensus"``, ``"instance-noise"``)
+    keep their own names.
+    """
+    key = canonical_loss(name) if is_loss_name(name) else name
+    return check.choice(key, OBJECTIVES, "objective")
+
+
 def _objective(name: Any) -> DiracObjective:
-    check.choice(name, OBJECTIVES, "objective")
-    return OBJECTIVES[name]
+    return OBJECTIVES[objective_name(name)]
 
 
 OBJECTIVES: Mapping[str, DiracObjective] = MappingProxyType(
     {
-        "gan": DiracObjective(
-            name="gan",
+        "minimax": DiracObjective(
+            name="minimax",
             title="GAN (minimax)",
             doc=(
                 "L = f(ψθ) + f(0); v = (−ψ f′(ψθ), θ f′(ψθ)). "
@@ -589,7 +603,7 @@ def dirac_vector_field(objective: str, theta, psi, **params):
 
     Examples
     --------
-    >>> dirac_vector_field("gan", 1.0, 0.0)
+    >>> dirac_vector_field("minimax", 1.0, 0.0)
     (-0.0, 0.5)
     """
     obj = _objective(objective)

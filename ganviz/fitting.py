@@ -24,10 +24,12 @@ their exact gradients, written in score-function form (∫∇q = 0)::
     ∇_θ KL(q‖p) = E_q[∇_θ log q · (log q − log p)]
     ∇_θ JS(p‖q) = ½ E_q[∇_θ log q · log(2q / (p + q))]
 
-**Gradient curves** (:func:`gradient_curves`). The generator gradient of
-:func:`ganviz.generator_gradient` for P_g translated by every separation at
-once, on one common grid, so a widget can redraw three curves of sixty
-separations per slider move.
+:func:`trapezoid_grid` is the cheap grid the mode-collapse explorer evaluates
+its divergences on. The gradient curves (:func:`gradient_curves`,
+:func:`gradient_vs_separation`) now live beside :func:`ganviz.generator_gradient`
+in :mod:`ganviz.gradients`, and the mode report (:func:`mode_report`,
+:class:`ModeReport`, :func:`mode_std`) beside :func:`ganviz.mode_coverage` in
+:mod:`ganviz.modes`; they stay importable from here.
 """
 
 from __future__ import annotations
@@ -40,11 +42,13 @@ import numpy as np
 from scipy import optimize
 
 from . import _validation as check
-from .distributions import Distribution, Gaussian, Mixture, mixture_centres
-from .gradients import LOSSES, generator_gradient
-from .grids import Grid, _legendre, make_grid, regular_grid
-from .modes import mode_counts, mode_coverage
-from .theory import _js, _kl, _roots, pair_on_grid
+from .distributions import Distribution, Gaussian, Mixture
+
+# Re-exported from their homes so ``ganviz.fitting.<name>`` keeps working.
+from .gradients import gradient_curves, gradient_vs_separation
+from .grids import Grid, make_grid, regular_grid
+from .modes import ModeReport, mode_report, mode_std
+from .theory import _js, _kl, pair_on_grid
 
 __all__ = [
     "DIVERGENCES",
@@ -392,7 +396,7 @@ def fit_gaussian(
     return GaussianFit(best, divergence, value, best_result, len(candidates))
 
 
-# -- mode report -------------------------------------------------------------------
+# -- a grid for the mode-collapse explorer ---------------------------------------------
 
 
 def trapezoid_grid(*dists: Distribution, per_scale: float = 1.5, max_per_axis: int = 400) -> Grid:
@@ -412,312 +416,3 @@ def trapezoid_grid(*dists: Distribution, per_scale: float = 1.5, max_per_axis: i
     box = np.column_stack([boxes[:, :, 0].min(axis=0), boxes[:, :, 1].max(axis=0)])
     n = math.ceil(float(np.max(np.diff(box, axis=1))) * per_scale / finest) + 1
     return regular_grid(box, int(min(max(n, 16), max_per_axis)))
-
-
-class ModeReport(NamedTuple):
-    """What the mode-collapse lesson reads off a pair (P_data with K modes, P_g).
-
-    ``kl_data_g`` = KL(P_data‖P_g) (mode covering: huge when P_g misses a
-    mode), ``kl_g_data`` = KL(P_g‖P_data) (mode seeking: small when P_g sits
-    on a few modes), ``modes_covered`` of ``n_modes`` and ``high_quality``
-    from :func:`ganviz.mode_coverage` on ``samples`` from P_g, ``counts`` the
-    high-quality samples per mode.
-    """
-
-    js: float
-    kl_data_g: float
-    kl_g_data: float
-    modes_covered: int
-    n_modes: int
-    high_quality: float
-    counts: np.ndarray
-    samples: np.ndarray
-
-
-def mode_std(p_data: Distribution) -> float:
-    """Standard deviation of P_data's modes: the mean per-axis std of its components."""
-    comps = p_data.components if isinstance(p_data, Mixture) else [p_data]
-    per_axis = [np.sqrt(np.diag(np.atleast_2d(c.covariance))).mean() for c in comps]
-    return float(np.mean(per_axis))
-
-
-def mode_report(
-    p_data: Distribution,
-    p_g: Distribution,
-    *,
-    centres=None,
-    std: float | None = None,
-    samples=None,
-    n_samples: int = 1000,
-    seed=0,
-    threshold: float = 3.0,
-    grid=None,
-) -> ModeReport:
-    """JS, both KLs and mode coverage of ``p_g`` against a multimodal ``p_data``.
-
-    .. math::
-
-        KL(P_{data}\\|P_g) = E_{data}[\\log p_{data} - \\log p_g], \\quad
-        KL(P_g\\|P_{data}) = E_{g}[\\log p_g - \\log p_{data}]
-
-    For well separated modes and P_g made of m of the K modes of P_data
-    (equal weights), KL(P_g‖P_data) = log(K/m) while KL(P_data‖P_g) grows
-    with the squared distance to the missed modes. Coverage uses
-    :func:`ganviz.mode_coverage` with the 3σ rule on ``samples`` (default
-    ``n_samples`` draws from P_g with ``seed``); ``centres`` default to the
-    means of P_data's mixture components and ``std`` to :func:`mode_std`.
-    All three divergences share one grid evaluation.
-    """
-    g, lp, lq = pair_on_grid(p_data, p_g, grid, ("p_data", "p_g"))
-    centres = mixture_centres(p_data) if centres is None else check.finite_array(centres, "centres")
-    std = mode_std(p_data) if std is None else check.positive_float(std, "std")
-    if samples is None:
-        samples = p_g.sample(check.sample_count(n_samples, "n_samples"), seed=seed)
-    coverage = mode_coverage(samples, centres, std, threshold)
-    counts = mode_counts(samples, centres, std, threshold)
-    return ModeReport(
-        js=_js(g, lp, lq),
-        kl_data_g=_kl(p_data, p_g, g, lp, lq),
-        kl_g_data=_kl(p_g, p_data, g, lq, lp),
-        modes_covered=coverage.modes_covered,
-        n_modes=len(centres),
-        high_quality=coverage.high_quality,
-        counts=counts,
-        samples=np.asarray(samples, dtype=float),
-    )
-
-
-# -- the generator gradient over many separations ---------------------------------------
-
-
-#: Pilot points per row used to place the quadrature panels of each separation.
-_PILOT_POINTS = 129
-#: Gauss–Legendre nodes per panel, and the most panels one separation may use.
-_CURVE_NODES_PER_PANEL = 8
-_CURVE_MAX_PANELS = 600
-#: |log p − log q| below which D* is still switching (e^-40 ≈ 4e-18).
-_SWITCH_BAND = 40.0
-#: Most panels one pilot interval may get for a switch of D*.
-_SWITCH_PANELS = 64.0
-
-
-def _region_arrays(dist: Distribution) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    regions = dist.regions(0)
-    return (
-        np.array([r.low for r in regions]),
-        np.array([r.high for r in regions]),
-        np.array([r.scale for r in regions]),
-    )
-
-
-def _separation_edges(p_data: Distribution, p_g: Distribution, seps: np.ndarray) -> np.ndarray:
-    """Panel edges, one row per separation, all rows with the same number of edges.
-
-    Row i integrates over y in P_g's own frame, where the pair is
-    (p_data(y + Δᵢ), p_g(y)): P_g's jumps (a uniform's ends) are fixed edges
-    and P_data's move with Δᵢ. Panels are *equidistributed* in a panel density
-    λᵢ(y): one panel per local density scale (a Gaussian's σ), and 2/|s'| per
-    unit length where D* switches from 1 to 0 (|s| < 40, s = log p − log q):
-    between far-apart densities the minimax gradient lives entirely in that
-    switch, of width σ²/Δ. Every row thus resolves its own switch with a few
-    hundred nodes, instead of one common grid fine enough for all of them.
-    """
-    q_low, q_high, q_scale = _region_arrays(p_g)
-    p_low, p_high, p_scale = _region_arrays(p_data)
-    broadest = max(q_scale.max(), p_scale.max())
-    lo = np.minimum(q_low.min(), p_low.min() - seps)  # (m,)
-    hi = np.maximum(q_high.max(), p_high.max() - seps)
-    u = np.linspace(0.0, 1.0, _PILOT_POINTS)
-    y = lo[:, None] + (hi - lo)[:, None] * u  # (m, n) pilot points
-    x = y + seps[:, None]
-    # local density scale: the finest region covering the point (the broadest in gaps)
-    scale = np.full(y.shape, broadest)
-    for low, high, sc in zip(q_low, q_high, q_scale, strict=True):
-        scale = np.where((y >= low) & (y <= high), np.minimum(scale, sc), scale)
-    for low, high, sc in zip(p_low, p_high, p_scale, strict=True):
-        scale = np.where((x >= low) & (x <= high), np.minimum(scale, sc), scale)
-    lp, lq = p_data.logpdf(x), p_g.logpdf(y)
-    with np.errstate(invalid="ignore"):
-        s = lp - lq
-    s = np.where(np.isnan(s), 0.0, s)
-    both = (lp > -np.inf) & (lq > -np.inf)
-    slope = np.where(both, np.abs(p_data.grad_logpdf(x) - p_g.grad_logpdf(y)), 0.0)
-    crosses = (np.sign(s[:, :-1]) != np.sign(s[:, 1:])) | (
-        np.minimum(np.abs(s[:, :-1]), np.abs(s[:, 1:])) < _SWITCH_BAND
-    )
-    steep = np.where(crosses, 0.5 * np.maximum(slope[:, :-1], slope[:, 1:]), 0.0)
-    # A switch far narrower than a pilot interval would otherwise claim every panel of
-    # the row (at Δ = 1000σ it starved P_g of panels: non-saturating 9 % low): at most
-    # _SWITCH_PANELS panels per pilot interval for the switch.
-    steep = np.minimum(steep, _SWITCH_PANELS / np.diff(y, axis=1))
-    density = np.maximum(1.0 / np.minimum(scale[:, :-1], scale[:, 1:]), steep)
-    cumulative = np.concatenate(
-        [np.zeros((len(seps), 1)), np.cumsum(density * np.diff(y, axis=1), axis=1)], axis=1
-    )
-    n_panels = int(min(_CURVE_MAX_PANELS, max(8, math.ceil(cumulative[:, -1].max()))))
-    targets = np.linspace(0.0, 1.0, n_panels + 1)
-    edges = np.empty((len(seps), n_panels + 1))
-    for i in range(len(seps)):  # one interpolation per row: cheap next to the integrands
-        edges[i] = np.interp(targets * cumulative[i, -1], cumulative[i], y[i])
-    # jumps of either density are always panel edges
-    fixed = np.concatenate([q_low, q_high])[None, :].repeat(len(seps), axis=0)
-    moving = np.concatenate([p_low, p_high])[None, :] - seps[:, None]
-    extra = np.clip(np.concatenate([fixed, moving], axis=1), lo[:, None], hi[:, None])
-    return np.sort(np.concatenate([edges, extra], axis=1), axis=1)
-
-
-def _nodes_and_weights(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    nodes, weights = _legendre(_CURVE_NODES_PER_PANEL)
-    left, span = edges[:, :-1, None], np.diff(edges, axis=1)[:, :, None]
-    m = len(edges)
-    return (
-        (left + 0.5 * span * (nodes + 1.0)).reshape(m, -1),
-        (0.5 * span * weights).reshape(m, -1),
-    )
-
-
-def _wasserstein_curve(p_data, p_g, seps, edges) -> np.ndarray:
-    """−E_g[sign(F_g − F_data)] for every separation, exact up to locating CDF crossings.
-
-    The optimal critic's slope is piecewise constant, so the expectation is a
-    signed sum of P_g-probabilities of the intervals between crossings of
-    F_g(y) and F_data(y + Δ); a crossing between two edges is located to
-    round-off by the core's safeguarded Newton iteration.
-    """
-    y = edges  # (m, n)
-    x = y + seps[:, None]
-    fq = p_g.cdf(y)
-    diff = fq - p_data.cdf(x)
-    sign = np.sign(diff)
-    s0, s1 = sign[:, :-1], sign[:, 1:]
-    # Without a strict sign change the interval has one sign (where F_g − F_data is exactly
-    # 0 at one end — both CDFs 0 or 1 in the far tails — the other end's).
-    crossing = s0 * s1 < 0
-    one_sign = np.where(s0 != 0, s0, s1)
-    total = np.where(crossing, 0.0, one_sign * np.diff(fq, axis=1)).sum(axis=1)
-    rows, cols = np.nonzero(crossing)
-    if len(rows):
-        shift = seps[rows]
-        root = _roots(
-            lambda t: p_g.cdf(t) - p_data.cdf(t + shift),
-            lambda t: p_g.pdf(t) - p_data.pdf(t + shift),
-            y[rows, cols],
-            y[rows, cols + 1],
-        )
-        f_root = p_g.cdf(root)
-        part = s0[rows, cols] * (f_root - fq[rows, cols]) + s1[rows, cols] * (
-            fq[rows, cols + 1] - f_root
-        )
-        np.add.at(total, rows, part)
-    # P_g's mass beyond the outermost edges
-    total += sign[:, 0] * fq[:, 0] + sign[:, -1] * (1.0 - fq[:, -1])
-    return -total
-
-
-def gradient_curves(
-    p_data: Distribution, p_g: Distribution, separations, losses=LOSSES
-) -> dict[str, np.ndarray]:
-    """Generator gradient of each loss for P_g translated by every separation, at once (1-D).
-
-    For each Δ in ``separations`` this is
-    ``ganviz.generator_gradient(p_data, p_g.shift(Δ), loss)``:
-
-    .. math::
-
-        g(Δ) = E_{y∼p_g}[ℓ'(y + Δ)], \\quad
-        ℓ' = -D^*·s' \\text{ (minimax)},\\ -(1 - D^*)·s' \\text{ (non-saturating)},\\
-        -\\operatorname{sign}(F_g - F_{data}) \\text{ (Wasserstein)}
-
-    with s = log p_data − log p_g. All separations are evaluated at once, each
-    on its own panels in P_g's frame (same count for every row, placed where
-    that pair needs them; see :func:`_separation_edges`). The minimax and
-    non-saturating integrands are formed in log space, so a minimax gradient
-    of 1e-200 is resolved, not rounded to 0; below about 1e-308 it is exactly 0.
-    For equal-variance Gaussians N(0, σ²) and N(Δ, σ²): minimax = (Δ/σ²)·E_g[D*],
-    non-saturating = (Δ/σ²)·E_g[1 − D*], Wasserstein = sign(Δ).
-
-    Returns a dict loss → array of the shape of ``separations`` (signed).
-
-    Examples
-    --------
-    >>> import numpy as np, ganviz as gv
-    >>> from ganviz.fitting import gradient_curves
-    >>> curves = gradient_curves(gv.Gaussian(0, 1), gv.Gaussian(0, 1), np.linspace(0.1, 12, 60))
-    >>> curves["minimax"][-1], curves["nonsaturating"][-1], curves["wasserstein"][-1]
-    """
-    check.same_dim(p_data, p_g)
-    if p_data.dim != 1:
-        raise ValueError(
-            "gradient_curves is 1-D only (p_data and p_g are 2-D); in 2-D use "
-            "ganviz.generator_gradient for each separation"
-        )
-    if isinstance(losses, str):
-        losses = (losses,)
-    losses = tuple(check.choice(loss, LOSSES, "loss") for loss in losses)
-    seps = check.finite_array(separations, "separations")
-    shape = seps.shape
-    seps = seps.reshape(-1)
-    if seps.size == 0:
-        return {loss: np.zeros(shape) for loss in losses}
-    edges = _separation_edges(p_data, p_g, seps)
-    out: dict[str, np.ndarray] = {}
-    score_losses = [loss for loss in losses if loss != "wasserstein"]
-    if score_losses:
-        y, w = _nodes_and_weights(edges)  # (m, n) each
-        x = y + seps[:, None]
-        lq = p_g.logpdf(y)
-        lp = p_data.logpdf(x)
-        flat = (lp == -np.inf) | (lq == -np.inf)  # D* locally constant: no gradient
-        slope = np.where(flat, 0.0, p_data.grad_logpdf(x) - p_g.grad_logpdf(y))
-        with np.errstate(invalid="ignore"):
-            s = lp - lq
-        s = np.where(np.isnan(s), 0.0, s)
-        with np.errstate(divide="ignore"):
-            log_q_slope = lq + np.log(np.abs(slope))  # −inf where the slope is 0
-        sign = -np.sign(slope)
-        # log(q·D*) = lq − softplus(−s) and log(q·(1 − D*)) = lq − softplus(s), sharing
-        # softplus(±s) = max(±s, 0) + log1p(e^{−|s|}) (s = ±inf only where the slope is 0).
-        shared = log_q_slope - np.log1p(np.exp(-np.abs(s)))
-        for loss in score_losses:
-            part = np.minimum(s, 0.0) if loss == "minimax" else np.minimum(-s, 0.0)
-            with np.errstate(invalid="ignore"):
-                terms = sign * np.exp(shared + part)
-            terms[flat] = 0.0
-            out[loss] = np.einsum("ij,ij->i", terms, w).reshape(shape)
-        # Rows whose pilot points are too sparse to see the densities (separations or
-        # scale ratios far beyond the view: pilot spacing > 2 × the finest scale) go
-        # through the core's adaptive grid instead, one separation at a time.
-        for i in np.nonzero(_coarse_rows(p_data, p_g, seps))[0]:
-            shifted = p_g.shift(float(seps[i]))
-            for loss in score_losses:
-                out[loss].flat[i] = generator_gradient(p_data, shifted, loss)
-    if "wasserstein" in losses:
-        out["wasserstein"] = _wasserstein_curve(p_data, p_g, seps, edges).reshape(shape)
-    return {loss: out[loss] for loss in losses}
-
-
-def _coarse_rows(p_data: Distribution, p_g: Distribution, seps: np.ndarray) -> np.ndarray:
-    """True where the pilot spacing of :func:`_separation_edges` exceeds 2 × the finest scale."""
-    q_low, q_high, q_scale = _region_arrays(p_g)
-    p_low, p_high, p_scale = _region_arrays(p_data)
-    lo = np.minimum(q_low.min(), p_low.min() - seps)
-    hi = np.maximum(q_high.max(), p_high.max() - seps)
-    finest = min(q_scale.min(), p_scale.min())
-    return (hi - lo) / (_PILOT_POINTS - 1) > 2.0 * finest
-
-
-def gradient_vs_separation(
-    p_data: Distribution, p_g: Distribution, separations, loss: str = "nonsaturating"
-) -> np.ndarray:
-    """One loss of :func:`gradient_curves`: the generator gradient for P_g shifted by each Δ (1-D).
-
-    .. math:: g(Δ) = \\frac{d}{dt} E_{y∼p_g}[ℓ(y + Δ + t)]\\Big|_{t=0}
-
-    Examples
-    --------
-    >>> import numpy as np, ganviz as gv
-    >>> from ganviz.fitting import gradient_vs_separation
-    >>> gradient_vs_separation(gv.Gaussian(0, 1), gv.Gaussian(0, 1), [2.0, 8.0], "minimax")
-    """
-    loss = check.choice(loss, LOSSES, "loss")
-    return gradient_curves(p_data, p_g, separations, (loss,))[loss]

@@ -21,17 +21,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy import special
 
 from . import _validation as check
 from .distributions import Distribution
-from .grids import Grid, auto_grid, make_grid
+from .grids import Grid, auto_grid, make_grid, view_axes
 from .grids import _frame_regions as _grid_regions
 
 __all__ = [
     "Divergences",
+    "PlaneField",
     "critic_slope",
     "divergences",
     "js_divergence",
@@ -40,6 +42,7 @@ __all__ = [
     "optimal_discriminator",
     "optimal_discriminator_from_logpdfs",
     "optimal_discriminator_logit",
+    "optimal_discriminator_plane",
     "total_variation",
     "value_function",
     "wasserstein_distance",
@@ -65,20 +68,20 @@ def _xlogy_terms(lp: np.ndarray, log_ratio: np.ndarray) -> np.ndarray:
 # -- the optimal discriminator ---------------------------------------------
 
 
+def _logit_of_logs(lp: np.ndarray, lq: np.ndarray) -> np.ndarray:
+    """s = lp − lq, with 0 (D* = ½) where both log densities are −inf."""
+    with np.errstate(invalid="ignore"):
+        s = lp - lq
+    return np.where(np.isnan(s), 0.0, s)
+
+
 def optimal_discriminator_logit(p_data: Distribution, p_g: Distribution, x) -> np.ndarray:
     """Logit of D*: s(x) = log p_data(x) − log p_g(x).
 
     ±inf where one density is 0, and 0 (D* = ½) where both are.
     """
     check.same_dim(p_data, p_g)
-    return _logit_of_logpdfs(p_data.logpdf(x), p_g.logpdf(x))
-
-
-def _logit_of_logpdfs(lp: np.ndarray, lq: np.ndarray) -> np.ndarray:
-    """lp − lq, with 0 where both are −inf (D* = ½ where both densities vanish)."""
-    with np.errstate(invalid="ignore"):
-        s = lp - lq
-    return np.where(np.isnan(s), 0.0, s)
+    return _logit_of_logs(p_data.logpdf(x), p_g.logpdf(x))
 
 
 def optimal_discriminator_from_logpdfs(log_p_data, log_p_g) -> np.ndarray:
@@ -95,7 +98,7 @@ def optimal_discriminator_from_logpdfs(log_p_data, log_p_g) -> np.ndarray:
         raise ValueError(
             f"log_p_data and log_p_g must have one shape, got {lp.shape} and {lq.shape}"
         )
-    return special.expit(_logit_of_logpdfs(lp, lq))
+    return special.expit(_logit_of_logs(lp, lq))
 
 
 def optimal_discriminator(p_data: Distribution, p_g: Distribution, x) -> np.ndarray:
@@ -114,6 +117,33 @@ def optimal_discriminator(p_data: Distribution, p_g: Distribution, x) -> np.ndar
     array([0.5, 0.5])
     """
     return special.expit(optimal_discriminator_logit(p_data, p_g, x))
+
+
+class PlaneField(NamedTuple):
+    """D* and both densities on a regular 2-D plane (arrays of shape (len(ys), len(xs)))."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    d: np.ndarray
+    data_density: np.ndarray
+    g_density: np.ndarray
+
+
+def optimal_discriminator_plane(p_data: Distribution, p_g: Distribution, n: int = 80) -> PlaneField:
+    """D*(x) = σ(log p_data(x) − log p_g(x)) and both densities on the view's n × n plane.
+
+    The plane is :func:`ganviz.view_axes` of the pair (rows along y). Each
+    density is evaluated once, as a log density: D* comes from their
+    difference (½ where both vanish) and the densities from their exponentials,
+    which is what a 2-D field redrawn on every slider move needs.
+    """
+    check.same_dim(p_data, p_g)
+    xs, ys = view_axes(p_data, p_g, n=n)
+    gx, gy = np.meshgrid(xs, ys)
+    plane = np.stack([gx, gy], axis=-1)
+    lp, lq = p_data.logpdf(plane), p_g.logpdf(plane)
+    d = special.expit(_logit_of_logs(lp, lq))
+    return PlaneField(xs, ys, d, np.exp(lp), np.exp(lq))
 
 
 # -- divergences -------------------------------------------------------------

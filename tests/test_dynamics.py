@@ -203,7 +203,7 @@ def _finite_difference_jacobian(objective, theta, psi, eps=1e-6, **params):
 
 
 JACOBIAN_PARAMS = {
-    "gan": {},
+    "minimax": {},
     "nonsaturating": {},
     "wgan": {"clip": 1.0},
     "wgan-gp": {"gamma": 0.7, "target": 1.0},
@@ -466,7 +466,7 @@ def test_trajectory_shape_and_start():
 @pytest.mark.parametrize(
     ("call", "words"),
     [
-        (lambda: dirac_vector_field("lsgan", 0.0, 0.0), ["objective", "'gan'", "'consensus'"]),
+        (lambda: dirac_vector_field("lsgan", 0.0, 0.0), ["objective", "'minimax'", "'consensus'"]),
         (
             lambda: dirac_trajectory("gan", method="adam"),
             ["method", "'simultaneous'", "'alternating'"],
@@ -480,7 +480,7 @@ def test_trajectory_shape_and_start():
         (lambda: dirac_trajectory("gan", d_steps=2), ["d_steps", "alternating"]),
         (lambda: dirac_trajectory("gan", start=(1.0, float("inf"))), ["start"]),
         (lambda: dirac_trajectory("gan", start=(1.0, 2.0, 3.0)), ["start", "pair"]),
-        (lambda: dirac_trajectory("gan", gamma=1.0), ["gan", "gamma"]),
+        (lambda: dirac_trajectory("gan", gamma=1.0), ["minimax", "gamma"]),
         (lambda: dirac_trajectory("gradient-penalty", gamma=-0.1), ["gamma", "≥ 0"]),
         (lambda: dirac_trajectory("instance-noise", sigma=float("nan")), ["sigma"]),
         (lambda: dirac_trajectory("wgan", clip=0.0), ["clip", "(0, "]),

@@ -298,3 +298,14 @@ def test_trapezoid_grid_agrees_with_the_adaptive_core_grid():
         assert fast.js == pytest.approx(slow.js, rel=1e-6)
         assert fast.kl_data_g == pytest.approx(slow.kl_data_g, rel=1e-3)
         assert fast.kl_g_data == pytest.approx(slow.kl_g_data, rel=1e-4)
+
+
+def test_moved_names_stay_importable_from_fitting():
+    import ganviz.fitting as fitting
+    import ganviz.gradients as gradients
+    import ganviz.modes as modes
+
+    assert fitting.gradient_curves is gradients.gradient_curves is gv.gradient_curves
+    assert fitting.gradient_vs_separation is gradients.gradient_vs_separation
+    assert fitting.mode_report is modes.mode_report is gv.mode_report
+    assert fitting.ModeReport is modes.ModeReport and fitting.mode_std is modes.mode_std

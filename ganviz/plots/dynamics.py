@@ -247,8 +247,8 @@ def vector_field_figure(
     >>> import numpy as np
     >>> from ganviz.dynamics import dirac_vector_field, dirac_trajectory
     >>> axis = np.linspace(-2, 2, 15)
-    >>> vt, vp = dirac_vector_field("gan", *np.meshgrid(axis, axis))
-    >>> fig = vector_field_figure(axis, axis, vt, vp, trajectory=dirac_trajectory("gan"))
+    >>> vt, vp = dirac_vector_field("minimax", *np.meshgrid(axis, axis))
+    >>> fig = vector_field_figure(axis, axis, vt, vp, trajectory=dirac_trajectory("minimax"))
     """
     theta_axis, psi_axis = _as_float(theta_axis), _as_float(psi_axis)
     data = _vector_field_data(

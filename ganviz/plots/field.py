@@ -18,10 +18,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .. import Snapshot
-from ..distributions import Distribution
+from ..distributions import Distribution, Empirical
 from ..gradients import sample_gradients
-from ..grids import view_axes
-from ..theory import optimal_discriminator
+from ..theory import optimal_discriminator_plane
 from . import style
 from ._assign import assign, batched
 from ._compose import panel
@@ -31,6 +30,7 @@ __all__ = [
     "discriminator_field",
     "snapshot_figure",
     "theory_field",
+    "theory_field_data",
     "update_discriminator_field",
 ]
 
@@ -312,26 +312,40 @@ def update_discriminator_field(
             assign(trace, data[name])
 
 
-def _theory_field_data(p_data, p_g, *, n, n_samples, loss, seed):
-    xs, ys = view_axes(p_data, p_g, n=n)
-    gx, gy = np.meshgrid(xs, ys)
-    plane = np.stack([gx, gy], axis=-1)
-    d = optimal_discriminator(p_data, p_g, plane)
-    real = p_data.sample(n_samples, seed=seed)
+def theory_field_data(
+    p_data: Distribution,
+    p_g: Distribution,
+    *,
+    n: int = 120,
+    n_samples: int = 200,
+    loss: str = "nonsaturating",
+    seed: int | None = 0,
+) -> dict:
+    """The data arguments of :func:`discriminator_field` for two 2-D distributions.
+
+    Keys ``xs``, ``ys``, ``d`` (D* on the plane, rows along y, from
+    :func:`ganviz.theory.optimal_discriminator_plane`), ``data_density``,
+    ``g_density``, ``real`` (the learner's own points for an
+    :class:`~ganviz.Empirical` P_data, else ``n_samples`` draws), ``fake``
+    and ``fake_gradients`` (∂ℓ/∂x of ``loss`` at the fakes, from
+    :func:`ganviz.sample_gradients`). Nothing here is a formula: it gathers
+    what the core computes, in the shape the figure takes.
+    """
+    plane = optimal_discriminator_plane(p_data, p_g, n=n)
+    real = p_data.points if isinstance(p_data, Empirical) else p_data.sample(n_samples, seed=seed)
     fake = p_g.sample(n_samples, seed=None if seed is None else seed + 1)
-    grads = sample_gradients(p_data, p_g, fake, loss, seed=seed)
-    return (
-        xs,
-        ys,
-        {
-            "d": d,
-            "real": real,
-            "fake": fake,
-            "fake_gradients": grads,
-            "data_density": p_data.pdf(plane),
-            "g_density": p_g.pdf(plane),
-        },
-    )
+    # Column-major, so that the x and y columns a FigureWidget sends are contiguous buffers (a
+    # kernel refuses to send a strided view: "Buffer 0 is not contiguous").
+    return {
+        "xs": plane.xs,
+        "ys": plane.ys,
+        "d": plane.d,
+        "data_density": plane.data_density,
+        "g_density": plane.g_density,
+        "real": np.asfortranarray(real),
+        "fake": np.asfortranarray(fake),
+        "fake_gradients": sample_gradients(p_data, p_g, fake, loss, seed=seed),
+    }
 
 
 def theory_field(
@@ -351,7 +365,8 @@ def theory_field(
     .. math:: D^*(x) = \\frac{p_{data}(x)}{p_{data}(x) + p_g(x)}
 
     Arrows show −∂ℓ/∂x for ``loss`` (``"minimax"``, ``"nonsaturating"`` or
-    ``"wasserstein"``) at each fake sample, from :func:`ganviz.sample_gradients`.
+    ``"wgan"``, old spelling ``"wasserstein"``) at each fake sample, from
+    :func:`ganviz.sample_gradients`.
 
     Examples
     --------
@@ -361,12 +376,11 @@ def theory_field(
     """
     if p_data.dim != 2 or p_g.dim != 2:
         raise ValueError("theory_field draws 2-D distributions; use density_plot for 1-D")
-    xs, ys, data = _theory_field_data(p_data, p_g, n=n, n_samples=n_samples, loss=loss, seed=seed)
-    d = data.pop("d")
+    data = theory_field_data(p_data, p_g, n=n, n_samples=n_samples, loss=loss, seed=seed)
     return discriminator_field(
-        xs,
-        ys,
-        d,
+        data.pop("xs"),
+        data.pop("ys"),
+        data.pop("d"),
         **data,
         d_name="D*(x)",
         arrow_scale=arrow_scale,

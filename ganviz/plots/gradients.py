@@ -34,16 +34,17 @@ from plotly.subplots import make_subplots
 
 from .. import _validation as check
 from ..distributions import Distribution
-from ..fitting import gradient_curves
 from ..gradients import (
     GENERATOR_COSTS,
     LOSSES,
     generator_cost,
     generator_cost_gradient,
     generator_gradient,
+    gradient_curves,
     sample_gradients,
 )
 from ..grids import view_axes
+from ..losses import LOSS_ALIASES, canonical_loss
 from ..theory import optimal_discriminator
 from . import style
 from ._assign import assign, batched, relayout
@@ -76,23 +77,24 @@ _COST_LABELS = {
 
 def curve_trace_name(loss: str) -> str:
     """Name of the curve trace of ``loss`` (a generator cost or a generator loss)."""
+    loss = LOSS_ALIASES.get(loss, loss)
     return _COST_LABELS.get(loss) or style.LABELS.get(loss, loss)
 
 
 def marker_trace_name(loss: str) -> str:
     """Name of the trace marking the current state on the curve of ``loss``."""
-    return f"now · {loss}"
+    return f"now · {LOSS_ALIASES.get(loss, loss)}"
 
 
 def arrow_trace_name(loss: str) -> str:
     """Name of the arrow trace of ``loss`` in :func:`sample_arrows_figure`."""
-    return f"−∂ℓ/∂x · {loss}"
+    return f"−∂ℓ/∂x · {LOSS_ALIASES.get(loss, loss)}"
 
 
 def _losses(losses, allowed, name="losses") -> tuple[str, ...]:
     if isinstance(losses, str):
         losses = (losses,)
-    losses = tuple(check.choice(loss, allowed, name) for loss in losses)
+    losses = tuple(canonical_loss(loss, allowed, name) for loss in losses)
     if not losses:
         raise ValueError(f"{name} must name at least one of {', '.join(allowed)}")
     return losses

@@ -33,8 +33,8 @@ from plotly.subplots import make_subplots
 
 from .. import _validation as check
 from ..distributions import Distribution, mixture_centres
-from ..fitting import ModeReport, mode_report, mode_std
 from ..grids import view_axes
+from ..modes import ModeReport, mode_report, mode_std
 from . import style
 from ._assign import assign, batched, relayout
 from ._compose import panel
@@ -68,7 +68,7 @@ def _report(p_data, p_g, report, n_samples, seed, threshold) -> ModeReport:
     if report is not None:
         if not isinstance(report, ModeReport):
             raise ValueError(
-                f"report must be a ganviz.fitting.ModeReport, got {type(report).__name__}"
+                f"report must be a ganviz.modes.ModeReport, got {type(report).__name__}"
             )
         return report
     return mode_report(p_data, p_g, n_samples=n_samples, seed=seed, threshold=threshold)
@@ -158,8 +158,8 @@ def mode_collapse_figure(
     ``n_show`` of P_g's samples, and a circle of radius 3σ around every mode
     centre (solid: covered, dotted grey: missed).
 
-    ``report`` (a :class:`ganviz.fitting.ModeReport`) is computed with
-    :func:`ganviz.fitting.mode_report` (``n_samples`` draws with ``seed``)
+    ``report`` (a :class:`ganviz.modes.ModeReport`) is computed with
+    :func:`ganviz.mode_report` (``n_samples`` draws with ``seed``)
     when not given; ``p_data`` should be a mixture whose components are the modes.
 
     Examples
@@ -343,13 +343,13 @@ def mode_metrics_figure(
     Examples
     --------
     >>> import ganviz as gv
-    >>> from ganviz.fitting import mode_report
+    >>> from ganviz.modes import mode_report
     >>> from ganviz.plots.modes import mode_metrics_figure
     >>> ring = gv.ring_of_gaussians(8, radius=2.0, std=0.2)
     >>> fig = mode_metrics_figure(mode_report(ring, gv.Mixture(ring.components[:3])))
     """
     if not isinstance(report, ModeReport):
-        raise ValueError(f"report must be a ganviz.fitting.ModeReport, got {type(report).__name__}")
+        raise ValueError(f"report must be a ganviz.modes.ModeReport, got {type(report).__name__}")
     cap = check.positive_float(cap, "cap")
     data = _metric_data(report, cap)
     fig = make_subplots(
@@ -414,7 +414,7 @@ def update_mode_metrics_figure(
     ``row=, col=`` refresh that panel of a stacked ``fig`` (:func:`~ganviz.plots._compose.panel`).
     """
     if not isinstance(report, ModeReport):
-        raise ValueError(f"report must be a ganviz.fitting.ModeReport, got {type(report).__name__}")
+        raise ValueError(f"report must be a ganviz.modes.ModeReport, got {type(report).__name__}")
     view = panel(fig, row, col)
     cap = (view.meta or {}).get("cap", 6.0)
     data = _metric_data(report, cap)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from ..losses import LOSS_ALIASES
+
 #: Colour of the data distribution P_data and of real samples.
 DATA = "#1f77b4"
 #: Colour of the generator's distribution P_g and of fake samples.
@@ -24,7 +26,6 @@ REFERENCE = "#7f7f7f"
 LOSS_COLOURS = {
     "minimax": "#d62728",
     "nonsaturating": "#9467bd",
-    "wasserstein": "#17becf",
     "wgan": "#17becf",
     "wgan-gp": "#1a9988",
     "lsgan": "#8c564b",
@@ -44,7 +45,7 @@ LABELS = {
     "d_star": "D*(x)",
     "minimax": "minimax  log(1 − D)",
     "nonsaturating": "non-saturating  −log D",
-    "wasserstein": "Wasserstein critic",
+    "wgan": "Wasserstein critic",
     "maximum_likelihood": "maximum likelihood",
 }
 
@@ -64,8 +65,8 @@ def filled_densities(data: dict) -> list[go.Scatter]:
 
 
 def loss_colour(loss: str) -> str:
-    """Colour of a loss name (grey for an unknown one)."""
-    return LOSS_COLOURS.get(loss, REFERENCE)
+    """Colour of a loss name or alias (``"wasserstein"`` is ``"wgan"``; grey for an unknown one)."""
+    return LOSS_COLOURS.get(LOSS_ALIASES.get(loss, loss), REFERENCE)
 
 
 def base_layout(fig: go.Figure, *, title: str | None = None, height: int = 380) -> go.Figure:

@@ -20,46 +20,22 @@ import sys
 import time
 from pathlib import Path
 
+from .flags import add_config_flags, config_overrides, given_flags
+
 __all__ = ["build_parser", "main"]
 
-#: flag → TrainConfig field, for the flags that map one to one.
-_FIELDS = {
-    "dataset": "dataset",
-    "loss": "loss",
-    "penalty": "penalty",
-    "penalty_weight": "penalty_weight",
-    "clip": "clip",
-    "steps": "steps",
-    "seed": "seed",
-    "batch_size": "batch_size",
-    "hidden": "hidden",
-    "depth": "depth",
-    "z_dim": "z_dim",
-    "noise": "noise",
-    "activation": "activation",
-    "model": "model",
-    "channels": "channels",
-    "optimizer": "optimizer",
-    "lr_d": "lr_d",
-    "lr_g": "lr_g",
-    "lr_schedule": "lr_schedule",
-    "betas": "betas",
-    "momentum": "momentum",
-    "ema": "ema",
-    "d_steps": "d_steps",
-    "device": "device",
-    "eval_every": "snapshot_every",
-    "eval_samples": "eval_samples",
-    "threads": "threads",
-}
+#: The TrainConfig flags ``ganviz train`` offers (:mod:`ganviz.train.flags`), in help order.
+CONFIG_FLAGS = (
+    "dataset", "loss", "penalty", "penalty_weight", "clip", "steps", "seed", "batch_size",
+    "hidden", "depth", "z_dim", "noise", "activation", "model", "channels", "spectral_norm",
+    "optimizer", "lr_d", "lr_g", "lr_schedule", "betas", "momentum", "ema", "d_steps", "device",
+    "eval_every", "eval_samples", "threads",
+)  # fmt: skip
+#: The flags that may accompany --resume (they do not change the run).
+RESUME_FLAGS = ("steps", "eval_every", "eval_samples", "threads", "device")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .config import DEVICES, MODELS, NOISES, OPTIMIZERS, SCHEDULES
-    from .data import DATASETS
-    from .losses import LOSSES
-    from .models import ACTIVATIONS
-    from .penalties import PENALTIES
     from .presets import PRESETS
 
     p = argparse.ArgumentParser(
@@ -72,69 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         + "; ".join(f"{k}: {v[0]}" for k, v in PRESETS.items()),
     )
     p.add_argument("--preset", choices=list(PRESETS), help="start from a documented configuration")
-    p.add_argument("--dataset", choices=list(DATASETS), help="training data (default ring8)")
-    p.add_argument("--loss", choices=list(LOSSES), help="GAN loss (default nonsaturating)")
-    p.add_argument(
-        "--penalty", choices=["auto", "none", *PENALTIES], help="regulariser (default auto)"
-    )
-    p.add_argument(
-        "--penalty-weight",
-        type=float,
-        metavar="W",
-        help="λ of the gradient penalty / γ of R1 (default: the loss's recipe)",
-    )
-    p.add_argument(
-        "--clip", type=float, metavar="C", help="weight-clipping bound of the wgan critic (0.01)"
-    )
-    p.add_argument("--steps", type=int, metavar="N", help="generator steps in total (default 3000)")
-    p.add_argument("--seed", type=int, metavar="S", help="random seed (default 0)")
+    add_config_flags(p, CONFIG_FLAGS)
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default runs/<dataset>-<loss>-seed<seed>)"
-    )
-    p.add_argument("--batch-size", type=int, metavar="B")
-    p.add_argument("--hidden", type=int, metavar="W", help="width of the hidden MLP layers")
-    p.add_argument("--depth", type=int, metavar="L", help="number of hidden MLP layers")
-    p.add_argument(
-        "--z-dim", type=int, metavar="Z", help="noise dimension (default 2 toys, 32 images)"
-    )
-    p.add_argument("--noise", choices=list(NOISES))
-    p.add_argument("--activation", choices=list(ACTIVATIONS))
-    p.add_argument("--model", choices=list(MODELS))
-    p.add_argument("--channels", type=int, metavar="C", help="base channels of the conv pair")
-    p.add_argument(
-        "--spectral-norm", action="store_true", help="spectral normalisation of every D layer"
-    )
-    p.add_argument(
-        "--optimizer", choices=list(OPTIMIZERS), help="(default: the loss's recipe, as below)"
-    )
-    p.add_argument("--lr-d", type=float, metavar="LR", help="discriminator learning rate")
-    p.add_argument("--lr-g", type=float, metavar="LR", help="generator learning rate")
-    p.add_argument(
-        "--lr-schedule", choices=list(SCHEDULES), help="constant, or linear decay to 0 at --steps"
-    )
-    p.add_argument("--betas", type=float, nargs=2, metavar=("B1", "B2"), help="Adam's betas")
-    p.add_argument("--momentum", type=float, metavar="M", help="SGD momentum")
-    p.add_argument(
-        "--ema",
-        type=float,
-        metavar="BETA",
-        help="average G's weights (β, e.g. 0.999); snapshots and metrics use the average (0: off)",
-    )
-    p.add_argument(
-        "--d-steps", type=int, metavar="K", help="discriminator updates per generator update"
-    )
-    p.add_argument(
-        "--device", metavar="DEV", help=f"one of {', '.join(DEVICES)} or cuda:N (default auto)"
-    )
-    p.add_argument(
-        "--eval-every", type=int, metavar="N", help="generator steps between evaluations"
-    )
-    p.add_argument("--eval-samples", type=int, metavar="N", help="generated samples per evaluation")
-    p.add_argument(
-        "--threads",
-        type=int,
-        metavar="T",
-        help="torch CPU threads while training (default 1 on CPU)",
     )
     p.add_argument(
         "--data-dir", metavar="DIR", help="folder of downloaded datasets (sets GANVIZ_DATA)"
@@ -153,12 +69,7 @@ def _config_from_args(args, parser):
     from .presets import PRESETS
 
     fields = dict(PRESETS[args.preset][1]) if args.preset else {}
-    for flag, name in _FIELDS.items():
-        value = getattr(args, flag)
-        if value is not None:
-            fields[name] = value
-    if args.spectral_norm:
-        fields["spectral_norm"] = True
+    fields.update(config_overrides(args, CONFIG_FLAGS))
     if args.no_download and fields.get("dataset") in ("mnist", "fashion-mnist"):
         fields["dataset_options"] = {**fields.get("dataset_options", {}), "download": False}
     try:
@@ -231,9 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.resume:
-            allowed = {"steps", "eval_every", "eval_samples", "threads", "device"}
-            fixed = sorted(f for f in _FIELDS if f not in allowed and getattr(args, f) is not None)
-            fixed += ["spectral_norm"] * bool(args.spectral_norm)
+            fixed = sorted(set(given_flags(args, CONFIG_FLAGS)) - set(RESUME_FLAGS))
             if fixed or args.preset:
                 given = ", ".join(
                     "--" + f.replace("_", "-") for f in fixed + ["preset"] * bool(args.preset)
@@ -242,12 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"--resume continues a saved run; {given} cannot change it "
                     "(only --steps, --eval-every, --eval-samples, --threads and --device can)"
                 )
-            overrides = {
-                _FIELDS[f]: getattr(args, f)
-                for f in ("steps", "eval_every", "eval_samples", "threads", "device")
-                if getattr(args, f) is not None
-            }
-            trainer = Trainer.load(args.resume, **overrides)
+            trainer = Trainer.load(args.resume, **config_overrides(args, RESUME_FLAGS))
         else:
             trainer = Trainer(_config_from_args(args, parser))
     except DatasetUnavailable as exc:

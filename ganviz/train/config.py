@@ -7,8 +7,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..losses import canonical_loss
 from .data import DATASETS, dataset_kind
-from .losses import LOSS_ALIASES, LOSSES
+from .losses import LOSSES
 from .models import ACTIVATIONS
 from .penalties import PENALTIES
 from .recipes import RECIPE_FIELDS, Recipe, get_recipe
@@ -42,7 +43,8 @@ class TrainConfig:
     dataset_options: dict = field(default_factory=dict)
 
     # -- objective ---------------------------------------------------------------
-    #: GAN loss: minimax, nonsaturating, wgan, wgan-gp, lsgan, hinge ("wasserstein" = wgan)
+    #: GAN loss: minimax, nonsaturating, wgan, wgan-gp, lsgan, hinge (ganviz.losses; aliases
+    #: such as "wasserstein" = wgan are resolved)
     loss: str = "nonsaturating"
     #: regulariser: "auto" (the loss's own: gradient-penalty for wgan-gp), "none", "r1",
     #: "gradient-penalty"
@@ -120,10 +122,7 @@ class TrainConfig:
 
     def __post_init__(self):
         self.dataset_options = dict(self.dataset_options or {})
-        if isinstance(self.loss, str):
-            self.loss = LOSS_ALIASES.get(self.loss, self.loss)
-        if not isinstance(self.loss, str) or self.loss not in LOSSES:
-            raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {self.loss!r}")
+        self.loss = canonical_loss(self.loss, LOSSES)  # old spellings ("wasserstein") too
         if self.dataset != "custom" and (
             not isinstance(self.dataset, str) or self.dataset not in DATASETS
         ):

@@ -23,7 +23,10 @@ gradient vanishes where D confidently rejects the fakes) and
 ∂ℓ/∂f = −(1 − σ(f)) = −(1 − D) for ``nonsaturating``.
 
 A loss is a :class:`GanLoss` in the :data:`LOSSES` registry; the training
-step looks the functions up once and never branches on the name.
+step looks the functions up once and never branches on the name. Names are
+those of the core's one table, :data:`ganviz.losses.LOSS_TABLE`, which also
+gives each built-in loss its one-line description; :func:`get_loss` accepts
+the table's aliases.
 Regularisers (R1, the WGAN-GP gradient penalty) live in
 :mod:`ganviz.train.penalties`.
 """
@@ -31,11 +34,13 @@ Regularisers (R1, the WGAN-GP gradient penalty) live in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+from ..losses import LOSS_ALIASES, LOSS_TABLE, canonical_loss
 
 __all__ = ["LOSSES", "LOSS_ALIASES", "GanLoss", "get_loss", "loss_names", "register_loss"]
 
@@ -62,15 +67,20 @@ class GanLoss:
 
 #: Registered losses, by name.
 LOSSES: dict[str, GanLoss] = {}
-#: Other spellings accepted by :func:`get_loss` and ``TrainConfig(loss=...)``: the theory's
-#: old name of the Wasserstein loss.
-LOSS_ALIASES: dict[str, str] = {"wasserstein": "wgan"}
+# LOSS_ALIASES (re-exported from ganviz.losses): other spellings accepted by get_loss and
+# TrainConfig(loss=...), e.g. the theory's old "wasserstein" for "wgan".
 
 
 def register_loss(loss: GanLoss) -> GanLoss:
-    """Add ``loss`` to :data:`LOSSES` (a name may be registered once)."""
+    """Add ``loss`` to :data:`LOSSES` (a name may be registered once).
+
+    A loss named in :data:`ganviz.losses.LOSS_TABLE` without a description
+    gets the table's.
+    """
     if loss.name in LOSSES:
         raise ValueError(f"loss {loss.name!r} is already registered")
+    if not loss.description and loss.name in LOSS_TABLE:
+        loss = replace(loss, description=LOSS_TABLE[loss.name].description)
     LOSSES[loss.name] = loss
     return loss
 
@@ -82,10 +92,7 @@ def loss_names() -> list[str]:
 
 def get_loss(name: str) -> GanLoss:
     """The registered loss called ``name`` (or an alias); a ``ValueError`` lists the known names."""
-    try:
-        return LOSSES[LOSS_ALIASES.get(name, name)]
-    except (KeyError, TypeError):
-        raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {name!r}") from None
+    return LOSSES[canonical_loss(name, LOSSES)]
 
 
 # -- the functions ------------------------------------------------------------
@@ -137,7 +144,6 @@ register_loss(
         bce_discriminator_loss,
         minimax_generator_loss,
         probability=True,
-        description="the original game: G minimises log(1 − D(G(z))) (saturates)",
     )
 )
 register_loss(
@@ -146,7 +152,6 @@ register_loss(
         bce_discriminator_loss,
         nonsaturating_generator_loss,
         probability=True,
-        description="G minimises −log D(G(z)) (Goodfellow et al.'s practical choice)",
     )
 )
 register_loss(
@@ -156,7 +161,6 @@ register_loss(
         wasserstein_generator_loss,
         probability=False,
         weight_clip=True,
-        description="Wasserstein GAN: critic f, weights clipped to [−clip, clip]",
     )
 )
 register_loss(
@@ -166,7 +170,6 @@ register_loss(
         wasserstein_generator_loss,
         probability=False,
         penalty="gradient-penalty",
-        description="Wasserstein GAN with gradient penalty λ E(‖∇f(x̂)‖ − 1)²",
     )
 )
 register_loss(
@@ -175,7 +178,6 @@ register_loss(
         least_squares_discriminator_loss,
         least_squares_generator_loss,
         probability=False,
-        description="least squares: D regresses 1 on real and 0 on fake",
     )
 )
 register_loss(
@@ -184,6 +186,5 @@ register_loss(
         hinge_discriminator_loss,
         wasserstein_generator_loss,
         probability=False,
-        description="hinge discriminator, generator raises D's score",
     )
 )

@@ -41,8 +41,20 @@ is in ``docs/trainer.md`` (``benchmarks/trainer_quality.py --only losses``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["RECIPES", "RECIPE_FIELDS", "Recipe", "get_recipe", "recipe_settings"]
+if TYPE_CHECKING:
+    from .config import TrainConfig
+
+__all__ = [
+    "RECIPES",
+    "RECIPE_FIELDS",
+    "Recipe",
+    "get_recipe",
+    "loss_configs",
+    "recipe_settings",
+    "recommended_settings",
+]
 
 #: TrainConfig fields a recipe fills in (those the caller leaves at None).
 RECIPE_FIELDS = (
@@ -162,3 +174,40 @@ def recipe_settings(loss: str, dataset: str | None = None) -> dict:
 
     images = dataset in DATASETS and dataset_kind(dataset) == "images"
     return get_recipe(loss, images).settings()
+
+
+def recommended_settings(loss: str, dataset: str | None = None) -> dict:
+    """The recipe of a loss whose D is not a probability (:func:`recipe_settings`), or {}.
+
+    Losses whose D is not a probability (``wgan``, ``wgan-gp``, ``lsgan``,
+    ``hinge``) get their recipe (optimiser, learning rates, Adam β, k,
+    penalty weight, clip, schedule; toy or image recipe by ``dataset``):
+    critics are meant to be trained with several critic steps per generator
+    step and their own learning rates, and compare unfairly without. Losses
+    on probabilities keep the shared controls (k, lr …).
+    """
+    from .losses import get_loss
+
+    if get_loss(loss).probability:  # get_loss resolves aliases and lists the names on error
+        return {}
+    return recipe_settings(loss, dataset)
+
+
+def loss_configs(
+    base: TrainConfig, dataset: str, losses, recommended: bool, **shared
+) -> list[TrainConfig]:
+    """One config per loss: ``base`` on ``dataset`` with the ``shared`` fields and the loss.
+
+    ``recommended`` adds each loss's recipe (:func:`recommended_settings`);
+    without it every run keeps the base's optimisation settings.
+    The base's dataset options are kept only when it names the same dataset.
+    """
+    options = dict(base.dataset_options) if base.dataset == dataset else {}
+    same = {name: getattr(base, name) for name in RECIPE_FIELDS}
+    configs = []
+    for loss in losses:
+        fields = {"dataset": dataset, "dataset_options": options, **same, **shared, "loss": loss}
+        if recommended:
+            fields.update(recommended_settings(loss, dataset))
+        configs.append(base.replace(**fields))
+    return configs

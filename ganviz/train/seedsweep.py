@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ..losses import canonical_loss
 from ..modes import wilson_interval
 from .batched import BatchedRun, batch_support
 from .config import TrainConfig
@@ -273,13 +274,12 @@ def sweep(
         base = TrainConfig() if config is None else config
         if not isinstance(base, TrainConfig):
             raise ValueError(f"config must be a TrainConfig, got {type(base).__name__}")
-        losses = [base.loss] if losses is None else list(losses)
+        losses = (
+            [base.loss] if losses is None else [canonical_loss(x, LOSSES, "losses") for x in losses]
+        )
         seeds = list(seeds)
         if not seeds or not losses:
             raise ValueError("seeds and losses must each hold at least one value")
-        for loss in losses:
-            if loss not in LOSSES:
-                raise ValueError(f"losses must be among {', '.join(LOSSES)}; got {loss!r}")
         configs = [base.replace(loss=loss, seed=int(seed)) for loss in losses for seed in seeds]
     configs = [c.replace(snapshot_every=0) for c in configs]
     if not configs:

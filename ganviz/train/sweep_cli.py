@@ -20,45 +20,30 @@ import sys
 import time
 from pathlib import Path
 
+from .flags import add_config_flags, config_overrides, loss_name
+
 __all__ = ["build_parser", "main"]
 
-#: flag → TrainConfig field, for the flags shared by every run.
-_FIELDS = {
-    "dataset": "dataset",
-    "steps": "steps",
-    "batch_size": "batch_size",
-    "hidden": "hidden",
-    "depth": "depth",
-    "z_dim": "z_dim",
-    "activation": "activation",
-    "optimizer": "optimizer",
-    "lr_d": "lr_d",
-    "lr_g": "lr_g",
-    "betas": "betas",
-    "d_steps": "d_steps",
-    "penalty_weight": "penalty_weight",
-    "clip": "clip",
-    "eval_samples": "eval_samples",
-    "device": "device",
-    "threads": "threads",
-}
+#: The TrainConfig flags shared by every run of a sweep (:mod:`ganviz.train.flags`).
+CONFIG_FLAGS = (
+    "dataset", "steps", "batch_size", "hidden", "depth", "z_dim", "activation", "optimizer",
+    "lr_d", "lr_g", "betas", "d_steps", "penalty_weight", "clip", "eval_samples", "device",
+    "threads",
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .config import OPTIMIZERS
-    from .data import DATASETS
     from .losses import LOSSES
-    from .models import ACTIVATIONS
 
     p = argparse.ArgumentParser(
         prog="ganviz sweep",
         description="Train many seeds per loss (batched into stacked networks) and report "
         "how often each loss covers every mode; write sweep.json and sweep.html.",
     )
-    p.add_argument("--dataset", choices=list(DATASETS), help="training data (default ring8)")
     p.add_argument(
         "--losses",
         nargs="+",
+        type=loss_name,
         choices=list(LOSSES),
         default=["minimax", "nonsaturating", "wgan-gp"],
         metavar="LOSS",
@@ -66,23 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seeds", type=int, default=16, metavar="N", help="runs per loss (default 16)")
     p.add_argument("--first-seed", type=int, default=0, metavar="S", help="seeds S … S+N−1")
-    p.add_argument("--steps", type=int, metavar="N", help="generator steps per run (default 3000)")
+    add_config_flags(p, CONFIG_FLAGS)
     p.add_argument("--out", metavar="DIR", help="output folder (default runs/sweep-<dataset>)")
-    p.add_argument("--batch-size", type=int, metavar="B")
-    p.add_argument("--hidden", type=int, metavar="W", help="width of the hidden MLP layers")
-    p.add_argument("--depth", type=int, metavar="L", help="number of hidden MLP layers")
-    p.add_argument("--z-dim", type=int, metavar="Z", help="noise dimension")
-    p.add_argument("--activation", choices=list(ACTIVATIONS))
-    p.add_argument("--optimizer", choices=list(OPTIMIZERS))
-    p.add_argument("--lr-d", type=float, metavar="LR", help="discriminator learning rate")
-    p.add_argument("--lr-g", type=float, metavar="LR", help="generator learning rate")
-    p.add_argument("--betas", type=float, nargs=2, metavar=("B1", "B2"), help="Adam's betas")
-    p.add_argument("--d-steps", type=int, metavar="K", help="discriminator updates per G update")
-    p.add_argument("--penalty-weight", type=float, metavar="W", help="λ of the gradient penalty")
-    p.add_argument("--clip", type=float, metavar="C", help="weight clipping bound of wgan")
-    p.add_argument("--eval-samples", type=int, metavar="N", help="samples the metrics count")
-    p.add_argument("--device", metavar="DEV", help="auto, cpu, cuda, cuda:N or mps")
-    p.add_argument("--threads", type=int, metavar="T", help="torch CPU threads (default 1)")
     p.add_argument(
         "--separate", action="store_true", help="train the seeds one after the other (no batching)"
     )
@@ -95,8 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _configs(args, parser):
     from .config import TrainConfig
 
-    given = {flag: getattr(args, flag) for flag in _FIELDS}
-    fields = {_FIELDS[flag]: value for flag, value in given.items() if value is not None}
+    fields = config_overrides(args, CONFIG_FLAGS)
     if isinstance(args.seeds, bool) or args.seeds < 1:
         parser.error(f"--seeds must be an integer ≥ 1, got {args.seeds}")
     if args.first_seed < 0:

@@ -29,11 +29,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..distributions import Distribution
+from ..losses import canonical_loss
 from ..plots import style, update_discriminator_field
 from ..plots.field import auto_arrow_scale
 from ..snapshot import Snapshot
-from ..train import LOSSES, TrainConfig, Trainer, TrainingDiverged, get_loss
-from ..train.recipes import RECIPE_FIELDS, recipe_settings
+from ..train import LOSSES, TrainConfig, Trainer, TrainingDiverged
+
+# The per-loss recipes live with the trainer; re-exported here, where they were first.
+from ..train.recipes import loss_configs, recommended_settings
 from ._controls import checkbox, wrapping_row
 from ._dashboard import (
     CUSTOM,
@@ -66,43 +69,6 @@ COMPARED_METRICS = (
     ("js", "JS estimate (nats)"),
     ("grad_norm", "mean ‖∂ℓ_G/∂x‖ (log)"),
 )
-
-
-def recommended_settings(loss: str, dataset: str | None = None) -> dict:
-    """The trainer's recipe of a non-probability loss (``ganviz.train.recipes``), or {}.
-
-    Losses whose D is not a probability (``wgan``, ``wgan-gp``, ``lsgan``,
-    ``hinge``) get their recipe (optimiser, learning rates, Adam β, k,
-    penalty weight, clip, schedule; toy or image recipe by ``dataset``):
-    critics are meant to be trained with several critic steps per generator
-    step and their own learning rates, and compare unfairly without. Losses
-    on probabilities keep the shared controls (k, lr …).
-    """
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
-    if get_loss(loss).probability:
-        return {}
-    return recipe_settings(loss, dataset)
-
-
-def loss_configs(
-    base: TrainConfig, dataset: str, losses, recommended: bool, **shared
-) -> list[TrainConfig]:
-    """One config per loss: ``base`` on ``dataset`` with the ``shared`` fields and the loss.
-
-    ``recommended`` adds each loss's recipe (:func:`recommended_settings`);
-    without it every run keeps the base's optimisation settings.
-    The base's dataset options are kept only when it names the same dataset.
-    """
-    options = dict(base.dataset_options) if base.dataset == dataset else {}
-    same = {name: getattr(base, name) for name in RECIPE_FIELDS}
-    configs = []
-    for loss in losses:
-        fields = {"dataset": dataset, "dataset_options": options, **same, **shared, "loss": loss}
-        if recommended:
-            fields.update(recommended_settings(loss, dataset))
-        configs.append(base.replace(**fields))
-    return configs
 
 
 @dataclass
@@ -189,12 +155,9 @@ class ComparisonExplorer(LiveDashboard):
         **overrides,
     ):
         super().__init__()
-        losses = list(losses)
+        losses = [canonical_loss(loss, LOSSES, "losses") for loss in losses]
         if not 2 <= len(losses) <= MAX_RUNS:
             raise ValueError(f"losses must hold 2 to {MAX_RUNS} loss names, got {len(losses)}")
-        for loss in losses:
-            if loss not in LOSSES:
-                raise ValueError(f"losses must be among {', '.join(LOSSES)}; got {loss!r}")
         config = base_config(config, threads, overrides)
         self._custom: Distribution | None = None if p_data is None else as_distribution(p_data)
         if dataset is None:

@@ -19,14 +19,19 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
-from scipy import special
 
-from ..distributions import Distribution, Empirical
+from ..distributions import Distribution
 from ..gradients import LOSSES, sample_gradients
-from ..grids import auto_grid, view_axes
+from ..grids import auto_grid
+from ..losses import canonical_loss
 from ..plots import style
 from ..plots.density import density_plot, update_density_plot
-from ..plots.field import auto_arrow_scale, discriminator_field, update_discriminator_field
+from ..plots.field import (
+    auto_arrow_scale,
+    discriminator_field,
+    theory_field_data,
+    update_discriminator_field,
+)
 from ..plots.value import update_value_figure, value_figure
 from ..theory import Divergences, divergences
 from ._base import ExplorerBase
@@ -77,38 +82,22 @@ def field_arrays(
 ) -> dict:
     """Everything the 2-D field draws, evaluating each density once on the plane.
 
-    The keys are the data arguments of :func:`ganviz.plots.discriminator_field`:
-    ``xs``, ``ys``, ``d`` (D* on the grid, rows along y), the two
-    densities, ``real`` (the learner's own points for an :class:`Empirical`
-    P_data, else samples), ``fake``, ``fake_gradients`` (∂ℓ/∂x of ``loss``
-    at the fakes, from :func:`ganviz.sample_gradients`) and ``arrow_scale``
-    (see :func:`arrow_scale`).
+    The keys are those of :func:`ganviz.plots.field.theory_field_data` (``xs``,
+    ``ys``, ``d`` = D* on the grid, the two densities, ``real``, ``fake``,
+    ``fake_gradients``) and ``arrow_scale`` (see :func:`arrow_scale`).
     """
-    xs, ys = view_axes(p_data, p_g, n=n)
-    gx, gy = np.meshgrid(xs, ys)
-    plane = np.stack([gx, gy], axis=-1)
-    lp, lq = p_data.logpdf(plane), p_g.logpdf(plane)
-    with np.errstate(invalid="ignore"):
-        logit = lp - lq
-    d = special.expit(np.where(np.isnan(logit), 0.0, logit))  # ½ where both vanish, as D*
-    # The learner's own points are the data; other distributions are sampled.
-    real = p_data.points if isinstance(p_data, Empirical) else p_data.sample(n_samples, seed=seed)
-    # Column-major, so that the x and y columns the figure sends are contiguous buffers (a
-    # kernel refuses to send a strided view: "Buffer 0 is not contiguous").
-    real = np.asfortranarray(real)
-    fake = np.asfortranarray(p_g.sample(n_samples, seed=seed + 1))
-    gradients = sample_gradients(p_data, p_g, fake, loss, seed=seed)
-    return {
-        "xs": xs,
-        "ys": ys,
-        "d": d,
-        "data_density": np.exp(lp),
-        "g_density": np.exp(lq),
-        "real": real,
-        "fake": fake,
-        "fake_gradients": gradients,
-        "arrow_scale": arrow_scale(xs, ys, p_data, p_g, fake, loss, gradients, seed=seed),
-    }
+    arrays = theory_field_data(p_data, p_g, n=n, n_samples=n_samples, loss=loss, seed=seed)
+    arrays["arrow_scale"] = arrow_scale(
+        arrays["xs"],
+        arrays["ys"],
+        p_data,
+        p_g,
+        arrays["fake"],
+        loss,
+        arrays["fake_gradients"],
+        seed=seed,
+    )
+    return arrays
 
 
 def arrow_scale(xs, ys, p_data, p_g, fake, loss, gradients, *, seed: int = 0) -> float:
@@ -121,7 +110,7 @@ def arrow_scale(xs, ys, p_data, p_g, fake, loss, gradients, *, seed: int = 0) ->
     gradient does. Wasserstein arrows (unit vectors of the optimal transport)
     get their own scale.
     """
-    if loss == "wasserstein":
+    if canonical_loss(loss, LOSSES) == "wgan":
         return auto_arrow_scale(xs, ys, -gradients)
     reference = (
         gradients
@@ -141,7 +130,8 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         per-sample generator-gradient arrows and click-to-add data points.
     loss : str
         2-D only: the generator loss whose gradient the arrows show
-        (``"minimax"``, ``"nonsaturating"`` or ``"wasserstein"``); a control.
+        (``"minimax"``, ``"nonsaturating"`` or ``"wgan"``, old spelling
+        ``"wasserstein"``); a control.
     n_samples : int
         2-D only: samples drawn from each distribution.
 
@@ -169,8 +159,7 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         super().__init__()
         if dim not in (1, 2):
             raise ValueError(f"dim must be 1 or 2, got {dim!r}")
-        if loss not in LOSSES:
-            raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
+        loss = canonical_loss(loss, LOSSES)
         self.dim = dim
         self.n_samples = int(n_samples)
         #: Plot points per axis of the 2-D field: 80 × 80 (the FigureWidget sends each 2-D array

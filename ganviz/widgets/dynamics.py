@@ -30,7 +30,6 @@ import plotly.graph_objects as go
 
 from .. import _validation as check
 from .. import dynamics as dyn
-from .._env import fast_mode
 from ..plots import dynamics as dplots
 from ._base import ExplorerBase
 from ._controls import beside, checkbox
@@ -61,7 +60,7 @@ class DynamicsExplorer(ExplorerBase):
     Parameters
     ----------
     objective : str
-        One of :data:`ganviz.dynamics.OBJECTIVES`.
+        One of :data:`ganviz.dynamics.OBJECTIVES` (``"gan"`` is accepted for ``"minimax"``).
     method : {"simultaneous", "alternating"}
     step_size : float
         h, the learning rate of both players.
@@ -71,8 +70,8 @@ class DynamicsExplorer(ExplorerBase):
         Regulariser weight γ and instance-noise standard deviation σ.
     start : (float, float)
         (θ₀, ψ₀); also set by clicking on the vector field or :meth:`set_start`.
-    steps : int, optional
-        Training steps drawn (default 500, or 200 when ``GANVIZ_FAST=1``).
+    steps : int
+        Training steps drawn (a notebook passes fewer when ``GANVIZ_FAST=1``).
     extent : float
         Half-width of the square (θ, ψ) view.
     show_flow : bool
@@ -90,20 +89,18 @@ class DynamicsExplorer(ExplorerBase):
 
     def __init__(
         self,
-        objective: str = "gan",
+        objective: str = "minimax",
         method: str = "simultaneous",
         step_size: float = 0.2,
         d_steps: int = 1,
         gamma: float = 0.3,
         sigma: float = 1.0,
         start: tuple[float, float] = (1.0, 1.0),
-        steps: int | None = None,
+        steps: int = 500,
         extent: float = 2.5,
         show_flow: bool = False,
     ):
         super().__init__()
-        if steps is None:
-            steps = 200 if fast_mode() else 500
         self.extent = check.positive_float(extent, "extent")
         self._field_key: tuple | None = None
         self._value_key: tuple | None = None
@@ -136,7 +133,7 @@ class DynamicsExplorer(ExplorerBase):
     def _build_controls(
         self, objective, method, step_size, d_steps, gamma, sigma, start, steps, show_flow
     ):
-        check.choice(objective, dyn.OBJECTIVES, "objective")
+        objective = dyn.objective_name(objective)  # also accepts the paper's "gan"
         # The sliders would clamp silently: refuse out-of-range starting values instead.
         for name, value, low, high in (
             ("step_size", step_size, 0.01, 5.0),
@@ -268,6 +265,17 @@ class DynamicsExplorer(ExplorerBase):
         raise KeyError(name)  # pragma: no cover - the plot helpers always create every trace
 
     # -- programmatic control ------------------------------------------------------------
+    def set(self, **values) -> None:
+        """Set several controls at once (names as in ``.controls``), then update once.
+
+        ``objective`` also takes the shared loss names' aliases (``"gan"`` → ``"minimax"``).
+
+        >>> explorer.set(objective="consensus", gamma=1.0, method="alternating")  # doctest: +SKIP
+        """
+        if "objective" in values:
+            values["objective"] = dyn.objective_name(values["objective"])
+        super().set(**values)
+
     def set_start(self, theta: float, psi: float) -> None:
         """Start training from (θ₀, ψ₀) (what a click on the vector field does)."""
         self.set(theta0=float(theta), psi0=float(psi))

@@ -31,9 +31,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..distributions import Distribution, Gaussian, Uniform
-from ..fitting import gradient_curves
-from ..gradients import LOSSES, sample_gradients
+from ..gradients import LOSSES, gradient_curves, sample_gradients
 from ..grids import view_axes
+from ..losses import LossDict
 from ..plots._assign import batched, relayout
 from ..plots._compose import PanelView, panel, stack
 from ..plots.field import discriminator_field, update_discriminator_field
@@ -222,12 +222,12 @@ class VanishingGradientExplorer(ExplorerBase):
             "curves": self._curves(s["family"], s["data_spread"], s["fake_spread"]),
             # the current point of each curve, by the same vectorised quadrature (one call
             # for the three losses; equal to ganviz.generator_gradient to ~1e-9)
-            "current": {
-                loss: float(values[0])
+            "current": LossDict(
+                (loss, float(values[0]))
                 for loss, values in gradient_curves(
                     p_data, p_g.shift(-s["separation"]), [s["separation"]]
                 ).items()
-            },
+            ),
             "fakes": p_g.sample(self.n_fakes, seed=self.seed),
         }
         if s["dim"] == 2:
@@ -401,5 +401,5 @@ class VanishingGradientExplorer(ExplorerBase):
             f"{d.mean():.2g}, non-saturating factor 1 − D* ≈ {1 - d.mean():.2g}. "
             f"Generator gradient now: minimax <b>{abs(g['minimax']):.3g}</b>, "
             f"non-saturating <b>{abs(g['nonsaturating']):.3g}</b>, "
-            f"Wasserstein <b>{abs(g['wasserstein']):.3g}</b>.</div>"
+            f"Wasserstein <b>{abs(g['wgan']):.3g}</b>.</div>"
         )

@@ -31,9 +31,9 @@ from ..fitting import (
     DIVERGENCES,
     GaussianFit,
     fit_gaussian,
-    mode_report,
     trapezoid_grid,
 )
+from ..modes import mode_report
 from ..plots._assign import batched
 from ..plots._compose import PanelView, stack
 from ..plots.modes import (
@@ -107,7 +107,7 @@ class ModeCollapseExplorer(ExplorerBase):
         (to look at; the ``update_*`` helpers refresh ``figure`` by ``row=``).
     p_data, p_g : Distribution
         The mixture and P_g drawn now (a subset mixture, or the fitted Gaussian).
-    report : ganviz.fitting.ModeReport
+    report : ganviz.modes.ModeReport
         JS, both KLs and coverage of the current pair.
     fit_result : ganviz.fitting.GaussianFit or None
         The fit P_g shows, if any.

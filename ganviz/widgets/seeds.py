@@ -31,18 +31,19 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .._env import fast_mode
 from ..distributions import Distribution
+from ..losses import canonical_loss
 from ..modes import wilson_interval
 from ..plots import style
 from ..plots.training import coverage_chart
 from ..train import LOSSES, SweepResult, TrainConfig, make_dataset, sweep
+from ..train.recipes import loss_configs
 from ._base import ExplorerBase
 from ._controls import checkbox
 from ._dashboard import CUSTOM, as_distribution, base_config, dataset_options, seed_box
 from ._figure import FigureWidget
 from ._live import Emission, LiveRunner
-from .comparison import DEFAULT_LOSSES, loss_configs
+from .comparison import DEFAULT_LOSSES
 
 __all__ = ["SeedSweepExplorer", "SweepFrame", "wilson_interval"]
 
@@ -131,8 +132,8 @@ class SeedSweepExplorer(ExplorerBase):
         Losses compared (default minimax, non-saturating, WGAN-GP).
     seeds : int
         Runs per loss, N ≥ 8 (seeds ``first_seed … first_seed + N − 1``).
-    steps : int, optional
-        Generator steps per run (default 600; 30 when ``GANVIZ_FAST=1``).
+    steps : int
+        Generator steps per run (a notebook passes fewer when ``GANVIZ_FAST=1``).
     first_seed : int
     p_data : Distribution, optional
     config : TrainConfig, optional
@@ -162,7 +163,7 @@ class SeedSweepExplorer(ExplorerBase):
         losses=DEFAULT_LOSSES,
         *,
         seeds: int = MIN_SEEDS,
-        steps: int | None = None,
+        steps: int = 600,
         first_seed: int = 0,
         p_data=None,
         config: TrainConfig | None = None,
@@ -187,13 +188,11 @@ class SeedSweepExplorer(ExplorerBase):
         allowed = [v for _, v in self._dataset_options()]
         if dataset not in allowed:
             raise ValueError(f"dataset must be one of {', '.join(allowed)}; got {dataset!r}")
-        losses = list(losses)
-        if not losses or any(loss not in LOSSES for loss in losses):
+        losses = [canonical_loss(loss, LOSSES, "losses") for loss in losses]
+        if not losses:
             raise ValueError(f"losses must be a non-empty list among {', '.join(LOSSES)}")
         if isinstance(seeds, bool) or not isinstance(seeds, int) or not MIN_SEEDS <= seeds <= 256:
             raise ValueError(f"seeds must be an integer from {MIN_SEEDS} to 256, got {seeds!r}")
-        if steps is None:
-            steps = 30 if fast_mode() else 600
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
             raise ValueError(f"steps must be an integer ≥ 1, got {steps!r}")
         self.base_config = config

@@ -139,3 +139,37 @@ def test_mnist_from_idx_files_trains_the_28x28_conv_pair(tmp_path):
     assert metrics["config"]["dataset"] == "mnist" and "fid" in metrics["final"]
     state = torch.load(out / "checkpoint.pt", weights_only=True)
     assert state["generator"]["net.5.weight"].shape == (4, 1, 4, 4)  # ConvTranspose2d(C → 1)
+
+
+def test_old_loss_spellings_are_accepted_by_both_commands():
+    from ganviz.train.cli import _config_from_args, build_parser
+    from ganviz.train.sweep_cli import build_parser as sweep_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["--loss", "wasserstein", "--eval-every", "5", "--spectral-norm"])
+    cfg = _config_from_args(args, parser)
+    assert (cfg.loss, cfg.snapshot_every, cfg.spectral_norm) == ("wgan", 5, True)
+    assert sweep_parser().parse_args(["--losses", "gan", "ns"]).losses == [
+        "minimax",
+        "nonsaturating",
+    ]
+
+
+def test_train_and_sweep_define_their_shared_flags_once():
+    from ganviz.train import cli, sweep_cli
+
+    def actions(parser):
+        return {a.dest: a for a in parser._actions}
+
+    train, sweep = actions(cli.build_parser()), actions(sweep_cli.build_parser())
+    shared = set(cli.CONFIG_FLAGS) & set(sweep_cli.CONFIG_FLAGS)
+    assert set(sweep_cli.CONFIG_FLAGS) <= set(cli.CONFIG_FLAGS) and len(shared) >= 15
+    for dest in shared:
+        a, b = train[dest], sweep[dest]
+        assert (a.option_strings, a.type, a.choices, a.nargs, a.help) == (
+            b.option_strings,
+            b.type,
+            b.choices,
+            b.nargs,
+            b.help,
+        ), dest

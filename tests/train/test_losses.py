@@ -142,3 +142,21 @@ def test_per_sample_gradients_through_d_star_match_core_sample_gradients(name, c
     np.testing.assert_allclose(
         grad.numpy(), gv.sample_gradients(p_data, p_g, x_np, core), rtol=1e-8, atol=1e-12
     )
+
+
+def test_every_trainer_loss_is_in_the_core_table_with_its_description():
+    from ganviz.losses import LOSS_TABLE, losses_for
+
+    assert tuple(LOSSES) == losses_for("trainer")
+    for name, loss in LOSSES.items():
+        assert loss.description == LOSS_TABLE[name].description
+
+
+@pytest.mark.parametrize(
+    ("alias", "name"), [("gan", "minimax"), ("ns", "nonsaturating"), ("wasserstein", "wgan")]
+)
+def test_trainer_accepts_the_core_aliases(alias, name):
+    from ganviz.train import TrainConfig
+
+    assert get_loss(alias) is get_loss(name)
+    assert TrainConfig(loss=alias).loss == name

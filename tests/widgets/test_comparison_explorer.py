@@ -48,7 +48,7 @@ def test_builds_with_no_arguments_one_column_per_loss():
 def test_bad_arguments_raise_value_errors():
     with pytest.raises(ValueError, match="2 to"):
         ComparisonExplorer(losses=("minimax",))
-    with pytest.raises(ValueError, match="losses must be among"):
+    with pytest.raises(ValueError, match="losses must be one of"):
         ComparisonExplorer(losses=("minimax", "nope"))
     with pytest.raises(ValueError, match="dataset"):
         ComparisonExplorer(dataset="digits")

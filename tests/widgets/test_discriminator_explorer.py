@@ -118,7 +118,7 @@ def assert_fresh_2d(e: OptimalDiscriminatorExplorer):
     loss = e.loss  # the loss drawn (the dropdown may hold a newer one while invalid)
     pull = -gv.sample_gradients(e.p_data, e.p_g, fake, loss, seed=e.seed)
     # Minimax arrows share the non-saturating arrows' scale, so vanishing shows.
-    reference = pull if loss == "wasserstein" else -gv.sample_gradients(e.p_data, e.p_g, fake)
+    reference = pull if loss == "wgan" else -gv.sample_gradients(e.p_data, e.p_g, fake)
     scale = auto_arrow_scale(xs, ys, reference)
     ax, ay = np.asarray(tr["−∂ℓ/∂x"].x, dtype=float), np.asarray(tr["−∂ℓ/∂x"].y, dtype=float)
     np.testing.assert_allclose(ax[0::3], fake[:, 0])
@@ -376,3 +376,9 @@ def test_2d_figure_data_are_contiguous_buffers_after_updates():
     assert_sendable(e.figure)
     for fig in e.figures.values():
         assert_sendable(fig)
+
+
+def test_old_loss_spelling_selects_the_wasserstein_arrows():
+    e = OptimalDiscriminatorExplorer(dim=2, loss="wasserstein", n_samples=40)
+    assert e.loss == "wgan" == e.controls["loss"].value
+    assert e.error is None

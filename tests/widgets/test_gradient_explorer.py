@@ -123,7 +123,7 @@ def test_far_apart_the_minimax_gradient_dies_and_the_others_survive():
     }
     assert now["minimax"] < 1e-4 * now["nonsaturating"]
     assert now["nonsaturating"] == pytest.approx(10.0, rel=1e-3)  # Δ/σ²·E[1 − D*] → Δ/σ²
-    assert now["wasserstein"] == pytest.approx(1.0)
+    assert now["wgan"] == pytest.approx(1.0)
     # the fakes sit where the minimax cost is flat
     assert np.max(explorer.d_fakes) < 1e-6
     assert_full_state(explorer)
@@ -136,7 +136,7 @@ def test_disjoint_uniforms_zero_both_d_star_gradients():
     fig = explorer.panels["gradients"]
     assert trace(fig, marker_trace_name("minimax")).y[0] == FLOOR
     assert trace(fig, marker_trace_name("nonsaturating")).y[0] == FLOOR
-    assert trace(fig, marker_trace_name("wasserstein")).y[0] == pytest.approx(1.0)
+    assert trace(fig, marker_trace_name("wgan")).y[0] == pytest.approx(1.0)
     assert fig.layout.annotations[0].visible
     assert_full_state(explorer)
 
@@ -144,7 +144,7 @@ def test_disjoint_uniforms_zero_both_d_star_gradients():
 def test_two_d_view_draws_the_field():
     explorer = VanishingGradientExplorer(dim=2)
     assert explorer.p_data.dim == 2 and list(explorer.figures) == ["2-D"]
-    explorer.controls["arrows"].value = "wasserstein"
+    explorer.controls["arrows"].value = "wgan"
     explorer.controls["separation"].value = 3.0
     assert_full_state(explorer)
     explorer.controls["view"].value = 1
