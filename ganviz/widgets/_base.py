@@ -27,6 +27,7 @@ from contextlib import contextmanager
 
 import ipywidgets as widgets
 
+from ..losses import canonical_loss
 from ..plots._assign import is_widget
 from ..plots._plotly_internals import refresh_widget_state
 
@@ -98,6 +99,8 @@ class ExplorerBase(widgets.VBox):
     #: Controls the explorer reads when it needs them (a running loop's speed), outside
     #: the redraw protocol: changing one redraws nothing.
     _READ_LIVE: frozenset[str] = frozenset()
+    #: Controls whose values are loss names: ``set()`` resolves aliases (ganviz.losses).
+    _LOSS_CONTROLS: frozenset[str] = frozenset()
 
     def _settable(self) -> list[str]:
         """Names :meth:`set` accepts: every control but the buttons, in ``controls`` order."""
@@ -143,6 +146,13 @@ class ExplorerBase(widgets.VBox):
             with self._hold_redraw():
                 for name in order:
                     control, value = self.controls[name], values[name]
+                    if name in self._LOSS_CONTROLS:  # old spellings ("wasserstein") too
+                        offered = [o[1] if isinstance(o, tuple) else o for o in control.options]
+                        value = (
+                            canonical_loss(value, offered, argument=name)
+                            if isinstance(value, str)
+                            else tuple(canonical_loss(v, offered, argument=name) for v in value)
+                        )
                     if isinstance(control, widgets.SelectMultiple):
                         value = tuple(value)  # a list or any iterable of the options
                     control.value = value

@@ -142,6 +142,8 @@ class ComparisonExplorer(LiveDashboard):
     [500, 500]
     """
 
+    _LOSS_CONTROLS = frozenset({"loss_0", "loss_1", "loss_2"})
+
     def __init__(
         self,
         losses=DEFAULT_LOSSES,

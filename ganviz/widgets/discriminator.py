@@ -155,6 +155,8 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
     all of these keep the last valid state, as the figures do.
     """
 
+    _LOSS_CONTROLS = frozenset({"loss"})
+
     def __init__(self, dim: int = 1, *, loss: str = "nonsaturating", n_samples: int = 150):
         super().__init__()
         if dim not in (1, 2):

@@ -136,6 +136,8 @@ class VanishingGradientExplorer(ExplorerBase):
         What the gradient panel and the loss marks show now.
     """
 
+    _LOSS_CONTROLS = frozenset({"arrows"})
+
     def __init__(
         self,
         *,

@@ -157,6 +157,11 @@ class SeedSweepExplorer(ExplorerBase):
     {'minimax': [8, 5, ...], 'nonsaturating': [...], 'wgan-gp': [...]}
     """
 
+    _LOSS_CONTROLS = frozenset({"losses"})
+
+    #: runs the sweep in the background; made last in ``__init__``
+    runner: LiveRunner | None = None
+
     def __init__(
         self,
         dataset: str | None = None,
@@ -396,7 +401,7 @@ class SeedSweepExplorer(ExplorerBase):
 
     def pause(self) -> None:
         """Stop after the current batch of runs (waits for it) and draw the results so far."""
-        if hasattr(self, "runner"):
+        if self.runner is not None:  # None while the explorer is still being built
             self.runner.stop()
             self._set_running(False)
 

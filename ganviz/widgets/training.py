@@ -131,6 +131,8 @@ class TrainingExplorer(LiveDashboard):
     >>> explorer.advance(200); explorer.snapshot.metrics["modes_covered"]  # doctest: +SKIP
     """
 
+    _LOSS_CONTROLS = frozenset({"loss"})
+
     def __init__(
         self,
         dataset: str | None = None,

@@ -280,3 +280,17 @@ def test_moving_k_by_hand_moves_the_linked_controls_and_redraws_once():
     assert explorer.controls["covered"].value == (0, 1)
     assert explorer.controls["n_covered"].value == 2
     assert len(explorer.p_data.components) == 2 and len(explorer.p_g.components) == 2
+
+
+def test_set_resolves_old_loss_spellings_and_names_the_losses_a_control_offers():
+    from ganviz.widgets import OptimalDiscriminatorExplorer, VanishingGradientExplorer
+
+    explorer = OptimalDiscriminatorExplorer(dim=2)
+    explorer.set(loss="wasserstein")
+    assert explorer.controls["loss"].value == "wgan"
+    gradients = VanishingGradientExplorer()
+    gradients.set(arrows="ns")
+    assert gradients.controls["arrows"].value == "nonsaturating"
+    offered = r"loss must be one of minimax, nonsaturating, wgan \(also"
+    with pytest.raises(ValueError, match=offered):
+        explorer.set(loss="wgan-gp")  # a trainer loss the theory arrows do not draw
