@@ -217,6 +217,50 @@ def stacked_figure(
     return fig
 
 
+def _copy_traces(source: go.Figure, first: int, band: Band, short_map) -> list[dict]:
+    """The traces of ``source`` on the band's axes and legend, to become traces ``first``, … .
+
+    A colour bar's position is a placeholder; its band-local length is noted
+    in ``band.local`` for the layout step.
+    """
+    traces = []
+    for number, trace in enumerate(source.data, start=first):
+        data = trace.to_plotly_json()
+        data["xaxis"] = short_map.get(data.get("xaxis", "x"), "x")
+        data["yaxis"] = short_map.get(data.get("yaxis", "y"), "y")
+        data["legend"] = band.legend
+        colorbar = data.get("colorbar")
+        if colorbar is not None or data.get("type") in ("heatmap", "contour"):
+            colorbar = dict(colorbar or {})
+            band.local["colorbars"].append([number, colorbar.get("len", 1.0)])
+            colorbar.update(y=0.5, yanchor="middle", len=1.0, lenmode="fraction")
+            data["colorbar"] = colorbar
+        traces.append(data)
+    return traces
+
+
+def _copy_items(kind: str, y_keys: tuple, fig, src: dict, band: Band, short_map) -> list[dict]:
+    """``fig``'s shapes (``kind``; or annotations) followed by those of the source ``src``.
+
+    Axis references are renamed; a paper-referenced item's ``y_keys`` become
+    placeholders, their band-local values noted in ``band.local`` for the
+    layout step. The new items' indices go to ``band.shapes`` (``band.annotations``).
+    """
+    out = [item.to_plotly_json() for item in fig.layout[kind]]
+    for item in src.get(kind, ()):
+        item = dict(item)
+        item["xref"] = _remap_ref(item.get("xref", "x"), short_map)
+        yref = item.get("yref", "y")
+        if yref == "paper":
+            band.local[kind].append([len(out), *(item.get(key, 0) for key in y_keys)])
+            item.update(dict.fromkeys(y_keys, 0.0))
+        else:
+            item["yref"] = _remap_ref(yref, short_map)
+        getattr(band, kind).append(len(out))
+        out.append(item)
+    return out
+
+
 def place(fig: go.Figure, source: go.Figure, row: int, col: int | None = None) -> Band:
     """Copy ``source`` into the empty ``row`` of the stacked ``fig``; return its band.
 
@@ -235,7 +279,7 @@ def place(fig: go.Figure, source: go.Figure, row: int, col: int | None = None) -
     band.height = int(source.layout.height or DEFAULT_HEIGHT)
     band.legend_below = legend_source.get("y", 1.02) < 0.5
     band.meta = (src := source.layout.to_plotly_json()).get("meta")
-    local: dict[str, Any] = {"axes": {}, "shapes": [], "annotations": [], "colorbars": []}
+    band.local = local = {"axes": {}, "shapes": [], "annotations": [], "colorbars": []}
     # Positions are written as placeholders here (so each key sits where it always has)
     # and set by _arrange, the one place that knows where the band is.
     keys = sorted(
@@ -277,45 +321,10 @@ def place(fig: go.Figure, source: go.Figure, row: int, col: int | None = None) -
     layout[band.legend] = legend_source
     fig.update_layout(**layout)
     first = len(fig.data)
-    traces = []
-    for number, trace in enumerate(source.data, start=first):
-        data = trace.to_plotly_json()
-        data["xaxis"] = short_map.get(data.get("xaxis", "x"), "x")
-        data["yaxis"] = short_map.get(data.get("yaxis", "y"), "y")
-        data["legend"] = band.legend
-        colorbar = data.get("colorbar")
-        if colorbar is not None or data.get("type") in ("heatmap", "contour"):
-            colorbar = dict(colorbar or {})
-            local["colorbars"].append([number, colorbar.get("len", 1.0)])
-            colorbar.update(y=0.5, yanchor="middle", len=1.0, lenmode="fraction")
-            data["colorbar"] = colorbar
-        traces.append(data)
-    fig.add_traces(traces)
+    fig.add_traces(_copy_traces(source, first, band, short_map))
     band.traces = list(range(first, len(fig.data)))
-    shapes = [shape.to_plotly_json() for shape in fig.layout.shapes]
-    for shape in src.get("shapes", ()):
-        shape = dict(shape)
-        shape["xref"] = _remap_ref(shape.get("xref", "x"), short_map)
-        yref = shape.get("yref", "y")
-        if yref == "paper":
-            local["shapes"].append([len(shapes), shape.get("y0", 0), shape.get("y1", 0)])
-            shape.update(y0=0.0, y1=0.0)
-        else:
-            shape["yref"] = _remap_ref(yref, short_map)
-        band.shapes.append(len(shapes))
-        shapes.append(shape)
-    notes = [note.to_plotly_json() for note in fig.layout.annotations]
-    for note in src.get("annotations", ()):
-        note = dict(note)
-        note["xref"] = _remap_ref(note.get("xref", "x"), short_map)
-        yref = note.get("yref", "y")
-        if yref == "paper":
-            local["annotations"].append([len(notes), note.get("y", 0)])
-            note["y"] = 0.0
-        else:
-            note["yref"] = _remap_ref(yref, short_map)
-        band.annotations.append(len(notes))
-        notes.append(note)
+    shapes = _copy_items("shapes", ("y0", "y1"), fig, src, band, short_map)
+    notes = _copy_items("annotations", ("y",), fig, src, band, short_map)
     text = (src.get("title") or {}).get("text")
     if text:
         band.title = len(notes)
@@ -332,7 +341,6 @@ def place(fig: go.Figure, source: go.Figure, row: int, col: int | None = None) -
                 "font": {"size": 16},
             }
         )
-    band.local = local
     fig.layout.shapes, fig.layout.annotations = shapes, notes
     _arrange(fig, found, gap_px)
     return band
