@@ -18,11 +18,17 @@ module                     figures
 :mod:`.dynamics`           Dirac-GAN vector field, trajectory, eigenvalues
 :mod:`.training`           trainer runs: losses, metrics, samples over time, images
 =========================  =====================================================
+
+Several figures share one figure (one FigureWidget) as bands of a
+:func:`stacked_figure`: ``fig = stacked_figure(rows=2)``, then each builder
+with ``fig=fig, row=…`` draws into its band, and its ``update_*`` companion
+with the same ``row=`` refreshes it.
 """
 
 from __future__ import annotations
 
 from . import style
+from ._compose import stacked_figure
 from .density import critic_plot, density_plot, update_density_plot
 from .divergence_fit import divergence_fit_figure, update_divergence_fit_figure
 from .dynamics import (
@@ -89,6 +95,7 @@ __all__ = [
     "sample_arrows_figure",
     "samples_over_time",
     "snapshot_figure",
+    "stacked_figure",
     "style",
     "sweep_figure",
     "theory_field",

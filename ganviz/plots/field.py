@@ -23,7 +23,7 @@ from ..gradients import sample_gradients
 from ..theory import optimal_discriminator_plane
 from . import style
 from ._assign import assign, batched
-from ._compose import panel
+from ._compose import into, panel
 
 __all__ = [
     "FIELD_TRACES",
@@ -156,6 +156,9 @@ def discriminator_field(
     arrow_scale: float | None = None,
     title: str | None = None,
     height: int = 460,
+    fig: go.Figure | None = None,
+    row: int | None = None,
+    col: int | None = None,
 ) -> go.Figure:
     """Heatmap of a discriminator on a grid with samples, density contours and generator pull.
 
@@ -175,6 +178,9 @@ def discriminator_field(
         Densities drawn as contour lines (blue p_data, orange p_g).
     arrow_scale : float, optional
         Arrow length per unit gradient; fix it to compare magnitudes across figures.
+    fig, row, col : optional
+        Draw into band ``row`` of ``fig`` (made by :func:`~ganviz.plots.stacked_figure`)
+        and return ``fig``; ``col`` is 1 (each band spans the width).
 
     Examples
     --------
@@ -205,7 +211,7 @@ def discriminator_field(
         heat.update(zmin=0.0, zmax=1.0)
     else:
         heat.update(zmid=critic_midpoint(d))
-    fig = go.Figure(
+    built = go.Figure(
         [
             go.Heatmap(name="D(x)", **data["D(x)"], **heat),
             go.Contour(
@@ -256,18 +262,18 @@ def discriminator_field(
             ),
         ]
     )
-    style.base_layout(fig, title=title, height=height)
-    fig.update_xaxes(
+    style.base_layout(built, title=title, height=height)
+    built.update_xaxes(
         range=[float(np.min(xs)), float(np.max(xs))], title_text="x₁", constrain="domain"
     )
-    fig.update_yaxes(
+    built.update_yaxes(
         range=[float(np.min(ys)), float(np.max(ys))],
         title_text="x₂",
         scaleanchor="x",
         scaleratio=1,
         constrain="domain",
     )
-    return fig
+    return into(fig, built, row, col)
 
 
 def _density_contour(name: str, data: dict, colour: str) -> go.Contour:

@@ -48,7 +48,7 @@ from ..losses import LOSS_ALIASES, canonical_loss
 from ..theory import optimal_discriminator
 from . import style
 from ._assign import assign, batched, relayout
-from ._compose import panel
+from ._compose import into, panel
 
 __all__ = [
     "FLOOR",
@@ -150,6 +150,9 @@ def generator_loss_figure(
     gradient_range: tuple[float, float] | None = None,
     title: str | None = "Generator cost against D(G(z))",
     height: int = 360,
+    fig: go.Figure | None = None,
+    row: int | None = None,
+    col: int | None = None,
 ) -> go.Figure:
     """Generator costs J(D) and their derivatives against D = D(G(z)) ∈ (0, 1).
 
@@ -170,6 +173,9 @@ def generator_loss_figure(
     edge. Trace names: :func:`curve_trace_name` (cost), ``"∂J · <cost>"``,
     ``"now · <cost>"`` and ``"now ∂J · <cost>"``.
 
+    With ``fig=`` (made by :func:`~ganviz.plots.stacked_figure`) and ``row=``
+    the figure is drawn into that band of ``fig`` and ``fig`` is returned.
+
     Examples
     --------
     >>> import ganviz as gv
@@ -185,7 +191,7 @@ def generator_loss_figure(
         gradient_range = (-1.6, 0.1) if wrt == "logit" else (-10.0, 0.5)
     data = _loss_figure_data(d_fakes, costs, marked, wrt, n, cost_range, gradient_range)
     grad_title = "∂J/∂a (a = logit of D)" if wrt == "logit" else "∂J/∂D"
-    fig = make_subplots(
+    built = make_subplots(
         rows=1,
         cols=2,
         subplot_titles=("cost J(D)", grad_title),
@@ -193,20 +199,20 @@ def generator_loss_figure(
     )
     for key in _loss_trace_keys(costs, marked):
         panel, cost = key
-        col = 1 if panel.startswith("cost") else 2
+        side = 1 if panel.startswith("cost") else 2
         colour = style.loss_colour(cost)
         if panel in ("cost", "grad"):
             trace = go.Scatter(
-                name=curve_trace_name(cost) if col == 1 else f"∂J · {cost}",
+                name=curve_trace_name(cost) if side == 1 else f"∂J · {cost}",
                 legendgroup=cost,
-                showlegend=col == 1,
+                showlegend=side == 1,
                 mode="lines",
                 line={"color": colour, "width": 2.5},
                 **data[key],
             )
         else:
             trace = go.Scatter(
-                name=marker_trace_name(cost) if col == 1 else f"now ∂J · {cost}",
+                name=marker_trace_name(cost) if side == 1 else f"now ∂J · {cost}",
                 legendgroup=cost,
                 showlegend=False,
                 mode="markers",
@@ -214,18 +220,18 @@ def generator_loss_figure(
                 hovertemplate="D*(fake)=%{x:.3g}<br>%{y:.3g}<extra>" + cost + "</extra>",
                 **data[key],
             )
-        fig.add_trace(trace, row=1, col=col)
-    style.base_layout(fig, title=title, height=height)
+        built.add_trace(trace, row=1, col=side)
+    style.base_layout(built, title=title, height=height)
     # legend under the panels: above them it would collide with the subplot titles
-    fig.update_layout(
+    built.update_layout(
         legend={"orientation": "h", "yanchor": "top", "y": -0.3, "xanchor": "left", "x": 0},
         margin={"b": 95},
     )
-    fig.update_xaxes(range=[0, 1], title_text="D(G(z))")
-    fig.update_yaxes(range=list(cost_range), row=1, col=1)
-    fig.update_yaxes(range=list(gradient_range), row=1, col=2)
-    fig.update_layout(meta={"costs": list(costs), "marked": list(marked), "wrt": wrt})
-    return fig
+    built.update_xaxes(range=[0, 1], title_text="D(G(z))")
+    built.update_yaxes(range=list(cost_range), row=1, col=1)
+    built.update_yaxes(range=list(gradient_range), row=1, col=2)
+    built.update_layout(meta={"costs": list(costs), "marked": list(marked), "wrt": wrt})
+    return into(fig, built, row, col)
 
 
 def _loss_trace_keys(costs, marked):
@@ -325,6 +331,9 @@ def vanishing_gradient_figure(
     floor: float = FLOOR,
     title: str | None = "|generator gradient| as P_g moves away",
     height: int = 380,
+    fig: go.Figure | None = None,
+    row: int | None = None,
+    col: int | None = None,
 ) -> go.Figure:
     """|Generator gradient| against the separation Δ between P_data and P_g, on a log axis.
 
@@ -352,6 +361,9 @@ def vanishing_gradient_figure(
         :func:`ganviz.fitting.gradient_curves`), to skip their computation.
     current_gradients : dict loss → float, optional
         Precomputed gradients of the current pair.
+    fig, row, col : optional
+        Draw into band ``row`` of ``fig`` (made by :func:`~ganviz.plots.stacked_figure`)
+        and return ``fig``; ``col`` is 1 (each band spans the width).
 
     Examples
     --------
@@ -363,9 +375,9 @@ def vanishing_gradient_figure(
     data, layout = _vanishing_data(
         p_data, p_g, separations, losses, curves, current_gradients, floor
     )
-    fig = go.Figure()
+    built = go.Figure()
     for loss in losses:
-        fig.add_trace(
+        built.add_trace(
             go.Scatter(
                 name=curve_trace_name(loss),
                 legendgroup=loss,
@@ -376,7 +388,7 @@ def vanishing_gradient_figure(
             )
         )
     for loss in losses:
-        fig.add_trace(
+        built.add_trace(
             go.Scatter(
                 name=marker_trace_name(loss),
                 legendgroup=loss,
@@ -391,9 +403,9 @@ def vanishing_gradient_figure(
                 **data[("now", loss)],
             )
         )
-    style.base_layout(fig, title=title, height=height)
-    fig.add_vline(x=layout["current"], line={"color": style.FAKE, "width": 1.5, "dash": "dot"})
-    fig.add_annotation(
+    style.base_layout(built, title=title, height=height)
+    built.add_vline(x=layout["current"], line={"color": style.FAKE, "width": 1.5, "dash": "dot"})
+    built.add_annotation(
         text=f"|gradient| < {floor:.0e} (or exactly 0) is drawn at {floor:.0e}",
         xref="paper",
         yref="paper",
@@ -405,15 +417,15 @@ def vanishing_gradient_figure(
         font={"size": 11, "color": style.REFERENCE},
         visible=layout["any_low"],
     )
-    fig.update_xaxes(title_text="separation Δ = mean(P_g) − mean(P_data)")
-    fig.update_yaxes(
+    built.update_xaxes(title_text="separation Δ = mean(P_g) − mean(P_data)")
+    built.update_yaxes(
         type="log",
         range=layout["y_range"],
         title_text="|generator gradient|",
         exponentformat="power",
     )
-    fig.update_layout(meta={"losses": list(losses), "floor": floor})
-    return fig
+    built.update_layout(meta={"losses": list(losses), "floor": floor})
+    return into(fig, built, row, col)
 
 
 def update_vanishing_gradient_figure(
@@ -535,6 +547,9 @@ def sample_arrows_figure(
     n: int = 400,
     title: str | None = "Where each loss pushes the fake samples",
     height: int = 440,
+    fig: go.Figure | None = None,
+    row: int | None = None,
+    col: int | None = None,
 ) -> go.Figure:
     """1-D densities, D*(x), fake samples, and one lane of −∂ℓ/∂x arrows per loss.
 
@@ -552,6 +567,9 @@ def sample_arrows_figure(
     default to ``n_fakes`` draws from ``p_g`` with ``seed``. For 2-D pairs
     use :func:`ganviz.plots.theory_field`.
 
+    With ``fig=`` (made by :func:`~ganviz.plots.stacked_figure`) and ``row=``
+    the figure is drawn into that band of ``fig`` and ``fig`` is returned.
+
     Examples
     --------
     >>> import ganviz as gv
@@ -560,9 +578,9 @@ def sample_arrows_figure(
     """
     losses = _losses(losses, LOSSES)
     data, layout = _arrows_data(p_data, p_g, fakes, losses, n_fakes, seed, arrow_scale, n)
-    fig = go.Figure()
-    fig.add_traces(style.filled_densities(data))
-    fig.add_trace(
+    built = go.Figure()
+    built.add_traces(style.filled_densities(data))
+    built.add_trace(
         go.Scatter(
             name="D*(x)",
             mode="lines",
@@ -571,7 +589,7 @@ def sample_arrows_figure(
             **data["D*(x)"],
         )
     )
-    fig.add_trace(
+    built.add_trace(
         go.Scatter(
             name="fake",
             mode="markers",
@@ -583,7 +601,7 @@ def sample_arrows_figure(
     for loss in losses:
         arrows = data[arrow_trace_name(loss)]
         colour = style.loss_colour(loss)
-        fig.add_trace(
+        built.add_trace(
             go.Scatter(
                 name=arrow_trace_name(loss),
                 legendgroup=loss,
@@ -601,9 +619,9 @@ def sample_arrows_figure(
                 hoverinfo="skip",
             )
         )
-    style.base_layout(fig, title=title, height=height)
+    style.base_layout(built, title=title, height=height)
     for k, loss in enumerate(losses):
-        fig.add_annotation(
+        built.add_annotation(
             text=curve_trace_name(loss),
             xref="paper",
             yref="y3",
@@ -615,8 +633,8 @@ def sample_arrows_figure(
             font={"size": 11, "color": style.loss_colour(loss)},
         )
         if k:  # a faint rule between lanes, so each arrow reads against its own label
-            fig.add_hline(y=-(k + 0.5), yref="y3", line={"color": "#d0d0d0", "width": 1})
-    fig.update_layout(
+            built.add_hline(y=-(k + 0.5), yref="y3", line={"color": "#d0d0d0", "width": 1})
+    built.update_layout(
         xaxis={"range": layout["x_range"], "title": {"text": "x"}, "anchor": "y3"},
         yaxis={
             "range": layout["y_range"],
@@ -641,7 +659,7 @@ def sample_arrows_figure(
         },
         meta={"losses": list(losses), "arrow_scale": layout["scale"]},
     )
-    return fig
+    return into(fig, built, row, col)
 
 
 def _arrow_keys(losses):

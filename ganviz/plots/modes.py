@@ -37,7 +37,7 @@ from ..grids import view_axes
 from ..modes import ModeReport, mode_report, mode_std
 from . import style
 from ._assign import assign, batched, relayout
-from ._compose import panel
+from ._compose import into, panel
 
 __all__ = [
     "METRIC_LABELS",
@@ -148,6 +148,9 @@ def mode_collapse_figure(
     threshold: float = 3.0,
     title: str | None = None,
     height: int = 420,
+    fig: go.Figure | None = None,
+    row: int | None = None,
+    col: int | None = None,
 ) -> go.Figure:
     """P_data's modes, P_g, and which modes P_g covers (3σ rule), in 1-D or 2-D.
 
@@ -162,6 +165,9 @@ def mode_collapse_figure(
     :func:`ganviz.mode_report` (``n_samples`` draws with ``seed``)
     when not given; ``p_data`` should be a mixture whose components are the modes.
 
+    With ``fig=`` (made by :func:`~ganviz.plots.stacked_figure`) and ``row=``
+    the figure is drawn into that band of ``fig`` and ``fig`` is returned.
+
     Examples
     --------
     >>> import ganviz as gv
@@ -175,10 +181,10 @@ def mode_collapse_figure(
     threshold = check.positive_float(threshold, "threshold")
     n = (400 if p_data.dim == 1 else 90) if n is None else n
     data, layout = _mode_data(p_data, p_g, report, n, n_show, threshold, mode_std(p_data))
-    fig = go.Figure()
+    built = go.Figure()
     if p_data.dim == 1:
-        fig.add_traces(style.filled_densities(data))
-        fig.add_trace(
+        built.add_traces(style.filled_densities(data))
+        built.add_trace(
             go.Scatter(
                 name="covered modes",
                 mode="markers",
@@ -186,7 +192,7 @@ def mode_collapse_figure(
                 **data["covered modes"],
             )
         )
-        fig.add_trace(
+        built.add_trace(
             go.Scatter(
                 name="missed modes",
                 mode="markers",
@@ -199,11 +205,11 @@ def mode_collapse_figure(
                 **data["missed modes"],
             )
         )
-        fig.update_xaxes(range=layout["x_range"], title_text="x")
-        fig.update_yaxes(range=layout["y_range"], title_text="density")
+        built.update_xaxes(range=layout["x_range"], title_text="x")
+        built.update_yaxes(range=layout["y_range"], title_text="density")
     else:
         for name, colour in (("p_data", style.DATA), ("p_g", style.FAKE)):
-            fig.add_trace(
+            built.add_trace(
                 go.Contour(
                     name=name,
                     **data[name],
@@ -215,7 +221,7 @@ def mode_collapse_figure(
                     hoverinfo="skip",
                 )
             )
-        fig.add_trace(
+        built.add_trace(
             go.Scatter(
                 name="P_g samples",
                 mode="markers",
@@ -223,7 +229,7 @@ def mode_collapse_figure(
                 **data["P_g samples"],
             )
         )
-        fig.add_trace(
+        built.add_trace(
             go.Scatter(
                 name="3σ covered",
                 mode="lines",
@@ -232,7 +238,7 @@ def mode_collapse_figure(
                 **data["3σ covered"],
             )
         )
-        fig.add_trace(
+        built.add_trace(
             go.Scatter(
                 name="3σ missed",
                 mode="lines",
@@ -241,7 +247,7 @@ def mode_collapse_figure(
                 **data["3σ missed"],
             )
         )
-        fig.add_trace(
+        built.add_trace(
             go.Scatter(
                 name="mode centres",
                 mode="markers",
@@ -249,11 +255,11 @@ def mode_collapse_figure(
                 **data["mode centres"],
             )
         )
-        fig.update_xaxes(range=layout["x_range"], title_text="x₁")
-        fig.update_yaxes(range=layout["y_range"], title_text="x₂", scaleanchor="x", scaleratio=1)
-    style.base_layout(fig, title=title or _summary(report), height=height)
-    fig.update_layout(meta={"dim": p_data.dim, "n": n, "n_show": n_show, "threshold": threshold})
-    return fig
+        built.update_xaxes(range=layout["x_range"], title_text="x₁")
+        built.update_yaxes(range=layout["y_range"], title_text="x₂", scaleanchor="x", scaleratio=1)
+    style.base_layout(built, title=title or _summary(report), height=height)
+    built.update_layout(meta={"dim": p_data.dim, "n": n, "n_show": n_show, "threshold": threshold})
+    return into(fig, built, row, col)
 
 
 def update_mode_collapse_figure(
@@ -327,6 +333,9 @@ def mode_metrics_figure(
     cap: float = 6.0,
     title: str | None = None,
     height: int = 300,
+    fig: go.Figure | None = None,
+    row: int | None = None,
+    col: int | None = None,
 ) -> go.Figure:
     """JS and both KLs as bars (nats), beside the high-quality P_g samples each mode received.
 
@@ -340,6 +349,9 @@ def mode_metrics_figure(
     each mode (grey: a missed mode). The title says how many modes are
     covered and the fraction of high-quality samples.
 
+    With ``fig=`` (made by :func:`~ganviz.plots.stacked_figure`) and ``row=``
+    the figure is drawn into that band of ``fig`` and ``fig`` is returned.
+
     Examples
     --------
     >>> import ganviz as gv
@@ -352,14 +364,14 @@ def mode_metrics_figure(
         raise ValueError(f"report must be a ganviz.modes.ModeReport, got {type(report).__name__}")
     cap = check.positive_float(cap, "cap")
     data = _metric_data(report, cap)
-    fig = make_subplots(
+    built = make_subplots(
         rows=1,
         cols=2,
         column_widths=[0.45, 0.55],
         subplot_titles=("divergences (nats; dotted: log 2)", "P_g samples within 3σ, per mode"),
         horizontal_spacing=0.12,
     )
-    fig.add_trace(
+    built.add_trace(
         go.Bar(
             name="divergences",
             marker={"color": list(_METRIC_COLOURS)},
@@ -374,7 +386,7 @@ def mode_metrics_figure(
         col=1,
     )
     per_mode = data["samples per mode"]
-    fig.add_trace(
+    built.add_trace(
         go.Bar(
             name="samples per mode",
             x=per_mode["x"],
@@ -388,17 +400,17 @@ def mode_metrics_figure(
         row=1,
         col=2,
     )
-    fig.add_hline(
+    built.add_hline(
         y=math.log(2.0),
         line={"color": style.REFERENCE, "dash": "dot", "width": 1},
         row=1,
         col=1,
     )
-    style.base_layout(fig, title=title or _summary(report), height=height)
-    fig.update_yaxes(range=[0, cap * 1.15], row=1, col=1)
-    fig.update_xaxes(title_text="mode", dtick=1, row=1, col=2)
-    fig.update_layout(meta={"cap": cap})
-    return fig
+    style.base_layout(built, title=title or _summary(report), height=height)
+    built.update_yaxes(range=[0, cap * 1.15], row=1, col=1)
+    built.update_xaxes(title_text="mode", dtick=1, row=1, col=2)
+    built.update_layout(meta={"cap": cap})
+    return into(fig, built, row, col)
 
 
 def update_mode_metrics_figure(

@@ -35,7 +35,7 @@ from ..gradients import LOSSES, gradient_curves, sample_gradients
 from ..grids import view_axes
 from ..losses import LossDict
 from ..plots._assign import batched, relayout
-from ..plots._compose import PanelView, panel, stack
+from ..plots._compose import Panel, panel, stacked_figure
 from ..plots.field import discriminator_field, update_discriminator_field
 from ..plots.gradients import (
     generator_loss_figure,
@@ -126,9 +126,10 @@ class VanishingGradientExplorer(ExplorerBase):
     figures : dict
         ``{"1-D": FigureWidget, "2-D": FigureWidget}`` (those built so far).
     panels : dict
-        Name → :class:`ganviz.plots._compose.PanelView` of the current view:
-        each panel with ``.data`` and ``.layout`` as in its stand-alone figure
-        (to look at; the ``update_*`` helpers refresh ``figure`` by ``row=``).
+        Name → ``panel(figure, row)`` (:func:`ganviz.plots._compose.panel`) of
+        the current view: each panel with ``.data`` and ``.layout`` as in its
+        stand-alone figure (to look at; the ``update_*`` helpers refresh
+        ``figure`` by ``row=``).
     p_data, p_g : Distribution
         The pair drawn now (2-D in the 2-D view); ``pair_1d`` is always the
         1-D pair behind the curves.
@@ -186,7 +187,6 @@ class VanishingGradientExplorer(ExplorerBase):
         self.readout = widgets.HTML()
         #: One FigureWidget per view ("1-D", "2-D"), built the first time the view is shown.
         self.figures: dict[str, go.FigureWidget] = {}
-        self._panels: dict[int, dict[str, PanelView]] = {}
         self._drawn_curves: dict[int, dict] = {}
         state = self._compute()
         self._apply(state, draw=False)
@@ -270,8 +270,9 @@ class VanishingGradientExplorer(ExplorerBase):
         }
 
     # -- figures --------------------------------------------------------------------------
-    def _panel_figure(self, name: str, state: dict) -> go.Figure:
-        """A stand-alone figure of one panel, drawn from ``state`` (stacked afterwards)."""
+    def _draw_panel(self, name: str, state: dict, fig: go.Figure, row: int) -> None:
+        """Draw panel ``name`` from ``state`` into band ``row`` of the stacked ``fig``."""
+        at = {"fig": fig, "row": row}
         p_data, p_g = state["pair_1d"]
         if name == "gradients":
             return vanishing_gradient_figure(
@@ -281,27 +282,28 @@ class VanishingGradientExplorer(ExplorerBase):
                 curves=state["curves"],
                 current_gradients=state["current"],
                 height=360,
+                **at,
             )
-        if name == "losses":
-            return generator_loss_figure(state["d_fakes"], height=400)
-        if name == "arrows":
-            return sample_arrows_figure(p_data, p_g, state["fakes"], n=300, height=420)
-        return discriminator_field(
-            **state["field"],
-            d_name="D*(x)",
-            title="D*(x) and −∂ℓ/∂x on the fakes (2-D)",
-            height=480,
-        )
+        elif name == "losses":
+            generator_loss_figure(state["d_fakes"], height=400, **at)
+        elif name == "arrows":
+            sample_arrows_figure(p_data, p_g, state["fakes"], n=300, height=420, **at)
+        else:
+            discriminator_field(
+                **state["field"],
+                d_name="D*(x)",
+                title="D*(x) and −∂ℓ/∂x on the fakes (2-D)",
+                height=480,
+                **at,
+            )
 
     def _build(self, state: dict) -> None:
         """Stack the panels of the current view into one FigureWidget (once per view)."""
         dim = state["dim"]
-        figure, _ = stack({name: self._panel_figure(name, state) for name in VIEWS[dim]})
-        widget = FigureWidget(figure)
-        self.figures[f"{dim}-D"] = widget
-        self._panels[dim] = {
-            name: PanelView(widget, row) for row, name in enumerate(VIEWS[dim], start=1)
-        }
+        figure = stacked_figure(rows=len(VIEWS[dim]))
+        for row, name in enumerate(VIEWS[dim], start=1):
+            self._draw_panel(name, state, figure, row)
+        self.figures[f"{dim}-D"] = FigureWidget(figure)
         self._drawn_curves[dim] = state["curves"]
 
     @property
@@ -310,12 +312,12 @@ class VanishingGradientExplorer(ExplorerBase):
         return self.figures[f"{self._dim}-D"]
 
     @property
-    def panels(self) -> dict[str, PanelView]:
+    def panels(self) -> dict[str, Panel]:
         """The panels shown now, each looking like its stand-alone figure (``.data``, ``.layout``).
 
         Keys: :data:`VIEWS` of the current view.
         """
-        return self._panels[self._dim]
+        return {name: panel(self.figure, row) for row, name in enumerate(VIEWS[self._dim], 1)}
 
     def _layout(self) -> None:
         c = self.controls

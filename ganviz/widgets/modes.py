@@ -35,7 +35,7 @@ from ..fitting import (
 )
 from ..modes import mode_report
 from ..plots._assign import batched
-from ..plots._compose import PanelView, stack
+from ..plots._compose import Panel, panel, stacked_figure
 from ..plots.modes import (
     mode_collapse_figure,
     mode_metrics_figure,
@@ -50,6 +50,8 @@ __all__ = ["ModeCollapseExplorer", "modes_of"]
 
 #: Largest number of modes the explorer offers.
 MAX_MODES = 12
+#: Row of each panel in the explorer's stacked figure (top to bottom).
+ROWS = {"modes": 1, "metrics": 2}
 
 
 def modes_of(dim: int, k: int, spacing: float, spread: float) -> Mixture:
@@ -102,9 +104,10 @@ class ModeCollapseExplorer(ExplorerBase):
     figures : dict
         ``{"1-D": FigureWidget, "2-D": FigureWidget}`` (those built so far).
     panels : dict
-        ``{"modes", "metrics"}`` → :class:`ganviz.plots._compose.PanelView` of the
-        current layout, each with ``.data`` and ``.layout`` as in its stand-alone figure
-        (to look at; the ``update_*`` helpers refresh ``figure`` by ``row=``).
+        ``{"modes", "metrics"}`` → ``panel(figure, row)``
+        (:func:`ganviz.plots._compose.panel`) of the current layout, each with
+        ``.data`` and ``.layout`` as in its stand-alone figure (to look at; the
+        ``update_*`` helpers refresh ``figure`` by ``row=``).
     p_data, p_g : Distribution
         The mixture and P_g drawn now (a subset mixture, or the fitted Gaussian).
     report : ganviz.modes.ModeReport
@@ -178,7 +181,6 @@ class ModeCollapseExplorer(ExplorerBase):
         self.report = self._report(self.p_data, self.p_g)
         #: One FigureWidget per layout ("1-D", "2-D"), built the first time it is shown.
         self.figures: dict[str, go.FigureWidget] = {}
-        self._panels: dict[int, dict[str, PanelView]] = {}
         self._build(self.p_data, self.p_g, self.report)
         self._layout()
         self._set_status()
@@ -206,17 +208,13 @@ class ModeCollapseExplorer(ExplorerBase):
     def _build(self, p_data, p_g, report) -> None:
         """Stack the modes panel and the numbers into one FigureWidget (once per layout)."""
         dim = p_data.dim
-        figure, _ = stack(
-            {
-                "modes": mode_collapse_figure(
-                    p_data, p_g, report=report, height=470 if dim == 2 else 380
-                ),
-                "metrics": mode_metrics_figure(report, height=330),
-            }
+        figure = stacked_figure(rows=len(ROWS))
+        height = 470 if dim == 2 else 380
+        mode_collapse_figure(
+            p_data, p_g, report=report, height=height, fig=figure, row=ROWS["modes"]
         )
-        widget = FigureWidget(figure)
-        self.figures[f"{dim}-D"] = widget
-        self._panels[dim] = {"modes": PanelView(widget, 1), "metrics": PanelView(widget, 2)}
+        mode_metrics_figure(report, height=330, fig=figure, row=ROWS["metrics"])
+        self.figures[f"{dim}-D"] = FigureWidget(figure)
 
     @property
     def figure(self) -> go.FigureWidget:
@@ -224,9 +222,9 @@ class ModeCollapseExplorer(ExplorerBase):
         return self.figures[f"{self.p_data.dim}-D"]
 
     @property
-    def panels(self) -> dict[str, PanelView]:
+    def panels(self) -> dict[str, Panel]:
         """``{"modes", "metrics"}`` of the current layout, each like its stand-alone figure."""
-        return self._panels[self.p_data.dim]
+        return {name: panel(self.figure, row) for name, row in ROWS.items()}
 
     def _layout(self) -> None:
         c = self.controls
@@ -331,8 +329,8 @@ class ModeCollapseExplorer(ExplorerBase):
         else:
             fig = self.figures[f"{dim}-D"]
             with batched(fig):
-                update_mode_collapse_figure(fig, p_data, p_g, report=report, row=1)
-                update_mode_metrics_figure(fig, report, row=2)
+                update_mode_collapse_figure(fig, p_data, p_g, report=report, row=ROWS["modes"])
+                update_mode_metrics_figure(fig, report, row=ROWS["metrics"])
         self.p_data, self.p_g, self.report = p_data, p_g, report
         show_figure(self._figure_box, self.figure)
         self._set_status()
