@@ -130,6 +130,27 @@ def _frame_axes(fig: go.FigureWidget, xs, ys) -> None:
         fig.layout.yaxis.range = [float(ys[0]), float(ys[-1])]
 
 
+def draw_trained_field(fig: go.FigureWidget, snap: Snapshot, arrow_scale, **densities) -> None:
+    """Draw a snapshot's trained D (or critic) heatmap, samples and arrows into ``fig``.
+
+    ``densities`` (``data_density``, ``g_density``) default to none drawn.
+    """
+    xs, ys = snap.grid_x, snap.grid_y
+    update_discriminator_field(
+        fig,
+        xs,
+        ys,
+        snap.d_grid,
+        real=snap.real,
+        fake=snap.fake,
+        fake_gradients=snap.fake_gradients,
+        manifold=snap.manifold,
+        arrow_scale=arrow_scale,
+        data_density=densities.get("data_density", _no_density(xs, ys)),
+        g_density=densities.get("g_density", _no_density(xs, ys)),
+    )
+
+
 def _update_series(fig: go.FigureWidget, rows, metrics, references) -> None:
     for metric in metrics:
         steps, values = [], []
@@ -234,10 +255,11 @@ class TrainingFigures:
             pull.append(-theory.gradients)
         # One arrow scale for both panels, so trained and optimal pulls compare by length.
         scale = auto_arrow_scale(xs, ys, np.concatenate(pull) if pull else None)
-        if theory is not None:
-            densities = {"data_density": theory.data_density, "g_density": theory.g_density}
-        else:
-            densities = {"data_density": _no_density(xs, ys), "g_density": _no_density(xs, ys)}
+        densities = (
+            {"data_density": theory.data_density, "g_density": theory.g_density}
+            if theory is not None
+            else {}  # drawn as no density
+        )
         name = "D(x)" if snap.d_is_probability else "critic"
         field = self.figures["field"]
         with field.batch_update():
@@ -245,18 +267,7 @@ class TrainingFigures:
             if self._field_probability is not snap.d_is_probability:
                 _configure_heatmap(field, snap.d_is_probability, name)
                 self._field_probability = snap.d_is_probability
-            update_discriminator_field(
-                field,
-                xs,
-                ys,
-                snap.d_grid,
-                real=snap.real,
-                fake=snap.fake,
-                fake_gradients=snap.fake_gradients,
-                manifold=snap.manifold,
-                arrow_scale=scale,
-                **densities,
-            )
+            draw_trained_field(field, snap, scale, **densities)
             kind = "D(x)" if snap.d_is_probability else "critic (unbounded)"
             field.layout.title.text = f"trained {kind} · step {snap.step} · {snap.loss}"
         theory_fig = self.figures["theory"]
@@ -264,7 +275,10 @@ class TrainingFigures:
             _frame_axes(theory_fig, xs, ys)
             if theory is None:
                 blank = np.full((len(ys), len(xs)), 0.5)  # white: nothing to show
-                update_discriminator_field(theory_fig, xs, ys, blank, real=snap.real, **densities)
+                none = _no_density(xs, ys)
+                update_discriminator_field(
+                    theory_fig, xs, ys, blank, real=snap.real, data_density=none, g_density=none
+                )
                 theory_fig.layout.title.text = no_theory_reason
             else:
                 update_discriminator_field(

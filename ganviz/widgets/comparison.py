@@ -30,7 +30,7 @@ from plotly.subplots import make_subplots
 
 from ..distributions import Distribution
 from ..losses import canonical_loss
-from ..plots import style, update_discriminator_field
+from ..plots import style
 from ..plots.field import auto_arrow_scale
 from ..snapshot import Snapshot
 from ..train import LOSSES, TrainConfig, Trainer, TrainingDiverged
@@ -55,7 +55,8 @@ from ._dashboard import (
 )
 from ._figure import FigureWidget
 from ._live import LiveRunner
-from .training import TOY_DATASETS, _configure_heatmap, _empty_field, _frame_axes, _no_density
+from ._training_figures import draw_trained_field
+from .training import TOY_DATASETS, _configure_heatmap, _empty_field, _frame_axes
 
 __all__ = ["ComparisonExplorer", "ComparisonFrame", "recommended_settings"]
 
@@ -392,19 +393,7 @@ class ComparisonExplorer(LiveDashboard):
                     _configure_heatmap(fig, snap.d_is_probability, name)
                     self._probability[i] = snap.d_is_probability
                 _frame_axes(fig, snap.grid_x, snap.grid_y)
-                update_discriminator_field(
-                    fig,
-                    snap.grid_x,
-                    snap.grid_y,
-                    snap.d_grid,
-                    real=snap.real,
-                    fake=snap.fake,
-                    fake_gradients=snap.fake_gradients,
-                    manifold=snap.manifold,
-                    arrow_scale=scale,
-                    data_density=_no_density(snap.grid_x, snap.grid_y),
-                    g_density=_no_density(snap.grid_x, snap.grid_y),
-                )
+                draw_trained_field(fig, snap, scale)
                 fig.layout.title.text = f"{snap.loss} · step {snap.step}"
             self.headers[i].value = self._header(snap, config, frame.d_steps[i])
 
