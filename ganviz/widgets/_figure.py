@@ -223,6 +223,10 @@ PLOT_CONFIG = {
 }
 
 
+#: Figures at most this wide (px, a fixed ``layout.width``) get a vertical toolbar.
+NARROW_PX = 600
+
+
 class FigureWidget(figure_widget_hooks(), go.FigureWidget):
     """``plotly.graph_objects.FigureWidget`` with a shared front end and current state.
 
@@ -251,6 +255,10 @@ class FigureWidget(figure_widget_hooks(), go.FigureWidget):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         merge_page_config(self, PLOT_CONFIG)
+        if self.layout.width is not None and self.layout.width <= NARROW_PX:
+            # a narrow dashboard panel's title and legend reach its right edge: a toolbar
+            # standing at that edge (shown on hover) covers neither
+            self.layout.modebar.orientation = "v"
 
     @traitlets.default("_figure_id")
     def _new_figure_id(self) -> str:

@@ -294,3 +294,13 @@ def test_set_resolves_old_loss_spellings_and_names_the_losses_a_control_offers()
     offered = r"loss must be one of minimax, nonsaturating, wgan \(also"
     with pytest.raises(ValueError, match=offered):
         explorer.set(loss="wgan-gp")  # a trainer loss the theory arrows do not draw
+
+
+def test_narrow_dashboard_panels_get_a_vertical_toolbar_and_wide_figures_keep_the_default():
+    from ganviz.widgets._figure import NARROW_PX, FigureWidget
+
+    narrow = FigureWidget(go.Figure(layout={"width": NARROW_PX}))
+    wide = FigureWidget(go.Figure(layout={"width": NARROW_PX + 1}))
+    responsive = FigureWidget(go.Figure())
+    assert narrow.layout.modebar.orientation == "v"
+    assert wide.layout.modebar.orientation is None and responsive.layout.modebar.orientation is None
