@@ -58,7 +58,11 @@ def _arrow_segments(points: np.ndarray, vectors: np.ndarray, scale: float, max_l
     ys = np.empty(3 * n)
     xs[0::3], xs[1::3], xs[2::3] = points[:, 0], tips[:, 0], np.nan
     ys[0::3], ys[1::3], ys[2::3] = points[:, 1], tips[:, 1], np.nan
-    sizes = np.tile([0.0, 7.0, 0.0], n)  # arrow heads only at the tips
+    sizes = np.zeros(3 * n)
+    # heads only at the tips, and only on arrows long enough to see: a vanished gradient
+    # (disjoint supports, a saturated minimax loss) draws nothing, not a head pointing nowhere
+    visible = np.linalg.norm(drawn, axis=-1) > 1e-3 * max_length
+    sizes[1::3] = np.where(visible, 7.0, 0.0)
     return xs, ys, sizes
 
 

@@ -109,3 +109,14 @@ def test_critic_colour_scale_follows_the_critic_offset():
     assert fig.data[0].zmid == pytest.approx(np.median(scores) - 1000)
     probability = go.FigureWidget(discriminator_field(xs, ys, np.full((10, 20), 0.3)))
     assert probability.data[0].zmid is None and probability.data[0].zmax == 1
+
+
+def test_vanished_gradients_draw_no_arrow_heads_and_live_ones_do():
+    # disjoint uniform boxes: D* is 0 on every fake, so the minimax pull is exactly 0
+    data, fake = gv.Uniform([-2, -2], [2, 2]), gv.Uniform([3, -2], [6, 2])
+    vanished = theory_field(data, fake, loss="minimax", n=30, n_samples=20)
+    sizes = np.asarray(trace(vanished, "−∂ℓ/∂x").marker.size)
+    assert np.all(sizes == 0)
+    live = theory_field(gv.Gaussian([0, 0], std=1), gv.Gaussian([2, 1], std=0.7), n=30)
+    heads = np.asarray(trace(live, "−∂ℓ/∂x").marker.size)
+    assert np.all(heads[1::3] > 0) and np.all(heads[0::3] == 0)
