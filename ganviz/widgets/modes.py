@@ -51,6 +51,8 @@ __all__ = ["ModeCollapseExplorer", "modes_of"]
 #: Largest number of modes the explorer offers.
 MAX_MODES = 12
 #: Row of each panel in the explorer's stacked figure (top to bottom).
+#: The numbers panel's title (the modes panel above already says how many are covered).
+METRICS_TITLE = "the same P_g in numbers"
 ROWS = {"modes": 1, "metrics": 2}
 
 
@@ -213,7 +215,9 @@ class ModeCollapseExplorer(ExplorerBase):
         mode_collapse_figure(
             p_data, p_g, report=report, height=height, fig=figure, row=ROWS["modes"]
         )
-        mode_metrics_figure(report, height=330, fig=figure, row=ROWS["metrics"])
+        mode_metrics_figure(
+            report, height=330, title=METRICS_TITLE, fig=figure, row=ROWS["metrics"]
+        )
         self.figures[f"{dim}-D"] = FigureWidget(figure)
 
     @property
@@ -330,7 +334,7 @@ class ModeCollapseExplorer(ExplorerBase):
             fig = self.figures[f"{dim}-D"]
             with batched(fig):
                 update_mode_collapse_figure(fig, p_data, p_g, report=report, row=ROWS["modes"])
-                update_mode_metrics_figure(fig, report, row=ROWS["metrics"])
+                update_mode_metrics_figure(fig, report, title=METRICS_TITLE, row=ROWS["metrics"])
         self.p_data, self.p_g, self.report = p_data, p_g, report
         show_figure(self._figure_box, self.figure)
         self._set_status()
