@@ -18,8 +18,8 @@ Why each is needed:
   plotly copies a FigureWidget's figure into the state a new view draws from
   only at construction; ganviz keeps that state current.
 * **FigureWidget hooks** (:func:`figure_widget_hooks`): a batch update is sent
-  as one ``Plotly.update`` per group of traces that changed the same
-  properties (never ``Undefined`` per trace), and the page's edit
+  as one ``Plotly.update`` in which every trace has a value for every property
+  sent (its current one where it kept it, never ``Undefined``), and the page's edit
   acknowledgements never delete kernel data ("trace deltas").
 * **Front-end names** (:func:`kernel_messages`, :data:`FRONT_END_PATCH`): the
   kernel → page message traits a loading page must keep, and the page-side
@@ -41,6 +41,7 @@ from typing import Any
 __all__ = [
     "FRONT_END_PATCH",
     "PRIVATE_NAMES",
+    "add_to_batch",
     "current_widget_state",
     "figure_widget_hooks",
     "import_renderers_without_nbformat",
@@ -59,7 +60,14 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
     # attributes of a plotly trace (BaseTraceType instance)
     "trace": ("_props", "_trace_ind", "_parent"),
     # attributes of a figure (BaseFigure instance)
-    "figure": ("_data", "_layout", "_layout_obj"),
+    "figure": (
+        "_data",
+        "_layout",
+        "_layout_obj",
+        "_in_batch_mode",
+        "_batch_trace_edits",
+        "_batch_layout_edits",
+    ),
     # a layout object's raw dict (BaseLayoutType instance)
     "layout": ("_props",),
     # members of plotly.basewidget.BaseFigureWidget
@@ -172,8 +180,8 @@ function acknowledgeEditsOnly(FigureView) {
 def figure_widget_hooks() -> type:
     """A mixin for a ``go.FigureWidget`` subclass that overrides plotly's private hooks.
 
-    * ``_send_update_msg``: a ``batch_update`` goes out as one update per group
-      of traces that changed the same properties, the layout with the first.
+    * ``_send_update_msg``: a ``batch_update`` goes out as one update in which a
+      trace that kept a property another trace changed gets its current value.
       plotly sends one ``Plotly.update`` for the whole batch, with a value per
       trace for every property any trace changed; a trace that did not change
       that property gets ``Undefined``, which the page draws as *no value*: a
@@ -206,33 +214,24 @@ def figure_widget_hooks() -> type:
         def _send_update_msg(
             self, restyle_data, relayout_data, trace_indexes=None, source_view_id=None
         ):
-            """Send a ``batch_update`` as updates whose every trace value is defined."""
+            """Send a ``batch_update`` as ONE update whose every trace value is defined.
+
+            A trace that kept a property some other trace changed gets its current
+            value (the kernel's figure already holds the batch) instead of
+            ``Undefined``: one ``Plotly.update``, so one redraw per figure and change.
+            """
             indexes = self._normalize_trace_indexes(trace_indexes)
-            # a value per trace (plotly.js repeats a shorter list, and a scalar means every trace)
-            per_trace = {
-                prop: values if isinstance(values, list) and values else [values]
-                for prop, values in restyle_data.items()
-            }
-            groups: dict[tuple[str, ...], list[int]] = {}
-            for position in range(len(indexes)):
-                changed = tuple(
-                    prop
-                    for prop, values in per_trace.items()
-                    if values[position % len(values)] is not Undefined
-                )
-                groups.setdefault(changed, []).append(position)
-            if not groups:
-                groups[()] = []
-            layout = relayout_data
-            for props, positions in groups.items():
-                subset = {
-                    prop: [per_trace[prop][p % len(per_trace[prop])] for p in positions]
-                    for prop in props
-                }
-                super()._send_update_msg(
-                    subset, layout, [indexes[p] for p in positions], source_view_id=source_view_id
-                )
-                layout = {}
+            filled = {}
+            for prop, values in restyle_data.items():
+                # a value per trace (plotly.js repeats a shorter list; a scalar means every trace)
+                values = values if isinstance(values, list) and values else [values]
+                filled[prop] = [
+                    _current_value(self, index, prop)
+                    if values[position % len(values)] is Undefined
+                    else values[position % len(values)]
+                    for position, index in enumerate(indexes)
+                ]
+            super()._send_update_msg(filled, relayout_data, indexes, source_view_id=source_view_id)
 
         def get_state(self, key=None, drop_defaults=False):
             """The widget state, with the figure as it is *now* (not as it was built)."""
@@ -247,6 +246,33 @@ def figure_widget_hooks() -> type:
             return state
 
     return FigureWidgetHooks
+
+
+def add_to_batch(fig: Any, layout: dict[str, Any], traces: dict[int, dict[str, Any]]) -> None:
+    """Add edits to the open ``batch_update`` of ``fig``, as if assigned in the block.
+
+    ``layout`` maps plotly paths to values, ``traces`` trace indexes to {property path:
+    value}. They are applied and sent with the block's other edits, in its one update
+    message, without plotly's per-value validation (the values come from ganviz).
+    """
+    if not fig._in_batch_mode:
+        raise RuntimeError("add_to_batch needs an open batch_update of the figure")
+    fig._batch_layout_edits.update(layout)
+    for index, values in traces.items():
+        fig._batch_trace_edits.setdefault(index, {}).update(values)
+
+
+def _current_value(fig: Any, index: int, prop: str):
+    """Trace ``index``'s value of ``prop`` (a dotted path), as the kernel holds it now.
+
+    ``None`` where it is not set: plotly.js then leaves (or makes) it unset, as here.
+    """
+    value: Any = trace_props(fig.data[index])
+    for key in prop.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
 
 
 def _acknowledge_edit(fig: Any, kind: str, message) -> None:

@@ -33,8 +33,8 @@ JupyterLab and Voilà on slow or shared machines (Binder, a teacher's laptop):
   Either way a later full state or redraw lost arrays (Voilà drew notebook
   01's D = ½ line and densities without their y). Here the page acknowledges
   edits without reporting deltas, the kernel keeps every property it set, and
-  a batch is sent as one update per group of traces that changed the same
-  properties.
+  a batch is sent as one update (one redraw) in which a trace that kept a
+  property gets its current value instead of ``Undefined``.
 
 Everything else is plotly's FigureWidget unchanged.
 """

@@ -82,28 +82,38 @@ def test_what_the_page_reports_back_never_strips_the_kernels_figure():
     assert fig._js2py_traceDeltas is None and fig._js2py_layoutDelta is None
 
 
-def test_a_batch_update_never_sends_a_trace_an_undefined_value():
+def test_a_batch_update_never_sends_a_trace_an_undefined_value_and_redraws_once():
     """plotly's batch_update sends each changed property for *every* trace of the batch,
     ``Undefined`` where a trace kept its value, and the page draws that as no value (Voilà's
-    notebook 01: the D = ½ line lost its y). ganviz sends one update per group of traces
-    that changed the same properties."""
+    notebook 01: the D = ½ line lost its y). ganviz sends the kept value instead, in one
+    update: one ``Plotly.update``, so one redraw of the figure per change."""
     fig = FigureWidget(
-        go.Figure([go.Scatter(x=[0.0, 1.0], y=[0.0, 1.0]), go.Scatter(x=[0.0, 1.0], y=[2.0, 2.0])])
+        go.Figure(
+            [
+                go.Scatter(x=[0.0, 1.0], y=[0.0, 1.0]),
+                go.Scatter(x=[0.0, 1.0], y=[2.0, 2.0], marker={"size": 3}),
+            ]
+        )
     )
     sent = []
     fig.observe(lambda change: change["new"] and sent.append(change["new"]), "_py2js_update")
     with fig.batch_update():
         fig.data[0].x, fig.data[0].y = np.array([5.0, 6.0]), np.array([1.0, 1.0])
+        fig.data[0].marker.color = "red"  # trace 1 has no marker colour: sent as unset (null)
         fig.data[1].x = np.array([7.0, 8.0])
         fig.layout.title.text = "moved"
-    serialised = [json.dumps(m, default=lambda v: "<array>") for m in sent]
-    assert all("_undefined_" not in s and "Undefined" not in s for s in serialised)
-    by_traces = {tuple(m["style_traces"]): m for m in sent}
-    assert set(by_traces) == {(0,), (1,)}
-    assert set(by_traces[(0,)]["style_data"]) == {"x", "y"} and set(
-        by_traces[(1,)]["style_data"]
-    ) == {"x"}
-    assert sum(bool(m["layout_data"]) for m in sent) == 1  # the layout travels once
+    assert len(sent) == 1  # one message, one Plotly.update on the page
+    (message,) = sent
+    serialised = json.dumps(message, default=lambda v: np.asarray(v).tolist())
+    assert "_undefined_" not in serialised and "Undefined" not in serialised
+    assert message["style_traces"] == [0, 1]
+    style = message["style_data"]
+    np.testing.assert_array_equal(np.asarray(style["x"][0]), [5.0, 6.0])
+    np.testing.assert_array_equal(np.asarray(style["x"][1]), [7.0, 8.0])
+    np.testing.assert_array_equal(np.asarray(style["y"][0]), [1.0, 1.0])
+    np.testing.assert_array_equal(np.asarray(style["y"][1]), [2.0, 2.0])  # kept, re-sent
+    assert style["marker.color"] == ["red", None]
+    assert message["layout_data"] == {"title.text": "moved"}
     assert list(fig.data[1].y) == [2.0, 2.0] and list(fig.data[1].x) == [7.0, 8.0]
 
 
@@ -304,3 +314,27 @@ def test_narrow_dashboard_panels_get_a_vertical_toolbar_and_wide_figures_keep_th
     responsive = FigureWidget(go.Figure())
     assert narrow.layout.modebar.orientation == "v"
     assert wide.layout.modebar.orientation is None and responsive.layout.modebar.orientation is None
+
+
+@pytest.mark.parametrize(
+    "make, control, value",
+    [
+        (lambda: widgets.OptimalDiscriminatorExplorer(), "shift", 1.3),
+        (lambda: widgets.OptimalDiscriminatorExplorer(dim=2), "shift_x", 1.3),
+        (lambda: widgets.VanishingGradientExplorer(), "separation", 5.5),
+        (lambda: widgets.ModeCollapseExplorer(), "n_covered", 4),
+    ],
+)
+def test_a_control_move_sends_each_changed_figure_one_message_so_the_page_redraws_it_once(
+    make, control, value
+):
+    explorer = make()
+    figures = {id(f): f for f in explorer._figure_widgets()}.values()
+    sent: list[str] = []
+    for fig in figures:
+        for trait in ("_py2js_update", "_py2js_restyle", "_py2js_relayout"):
+            fig.observe(lambda c, fig=fig, t=trait: c["new"] and sent.append((id(fig), t)), trait)
+    explorer.controls[control].value = value
+    assert sent, "the move changed nothing"
+    assert all(trait == "_py2js_update" for _, trait in sent), sent
+    assert len(sent) == len({fig for fig, _ in sent})  # one message per figure
