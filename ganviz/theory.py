@@ -275,10 +275,10 @@ def _refined_pair_grid_2d(p, q, g: Grid, lp: np.ndarray, lq: np.ndarray, names):
         finite = np.isfinite(lines)
         hit = finite[:, :-1] & finite[:, 1:] & (np.sign(lines[:, :-1]) * np.sign(lines[:, 1:]) < 0)
         rows, cols = np.nonzero(hit)
-        # Crossings in more than 4 separate runs of grid intervals cannot be one switch
-        # straight across the axis: skip locating them (most of a mixture's cost).
+        # Crossings in many separate runs of grid intervals (a mixture's switch around every
+        # mode) cannot be a few switches straight across the axis: skip locating them.
         runs = np.unique(cols)
-        if len(rows) == 0 or np.count_nonzero(np.diff(runs) > 1) + 1 > 4:
+        if len(rows) == 0 or np.count_nonzero(np.diff(runs) > 1) + 1 > 16:
             extras.append(())
             continue
         fixed = other[rows]
