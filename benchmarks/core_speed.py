@@ -10,9 +10,10 @@ under 50 ms.
 
 A second table, "extreme inputs", times every public theory call on pairs
 far apart (up to 10¹²σ), twelve decades apart in scale, or nearly
-degenerate (ρ = 0.99999), and heavy mixtures (grid25, ring8, a 7×7 grid); the target is ~0.1 s per call. In 2-D the W1
-columns are the optimal-transport estimate on 128 samples (its cost depends
-on the sample count, not on the input).
+degenerate (ρ = 0.99999), and heavy mixtures (grid25, ring8, a 7×7 grid);
+the target is ~0.1 s per call. In 2-D the W1 columns are the
+optimal-transport estimate on 128 samples (its cost depends on the sample
+count, not on the input).
 """
 
 from __future__ import annotations
