@@ -10,9 +10,10 @@ under 50 ms.
 
 A second table, "extreme inputs", times every public theory call on pairs
 far apart (up to 10¹²σ), twelve decades apart in scale, or nearly
-degenerate (ρ = 0.99999); the target is ~0.1 s per call. In 2-D the W1
-columns are the optimal-transport estimate on 128 samples (its cost depends
-on the sample count, not on the input).
+degenerate (ρ = 0.99999), and heavy mixtures (grid25, ring8, a 7×7 grid);
+the target is ~0.1 s per call. In 2-D the W1 columns are the
+optimal-transport estimate on 128 samples (its cost depends on the sample
+count, not on the input).
 """
 
 from __future__ import annotations
@@ -55,6 +56,17 @@ EXTREME_PAIRS = [
         gv.Gaussian([0, 0], std=1),
     ),
     ("2-D N(0,1e-6 I) vs N(0,1e6 I)", gv.Gaussian([0, 0], std=1e-6), gv.Gaussian([0, 0], std=1e6)),
+    ("grid25 (σ=0.05) vs N(0, I)", gv.grid_of_gaussians(5, 2.0, 0.05), gv.Gaussian([0, 0], std=1)),
+    (
+        "ring8 (σ=0.02) vs grid25",
+        gv.ring_of_gaussians(8, 2.0, 0.02),
+        gv.grid_of_gaussians(5, 2.0, 0.05),
+    ),
+    (
+        "grid49 (σ=0.05) vs ring8",
+        gv.grid_of_gaussians(7, 1.5, 0.05),
+        gv.ring_of_gaussians(8, 2.0, 0.1),
+    ),
 ]
 
 

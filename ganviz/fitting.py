@@ -36,17 +36,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 from scipy import optimize
 
 from . import _validation as check
-from .distributions import Distribution, Gaussian, Mixture
+from .distributions import GAUSSIAN_TAIL, Distribution, Gaussian, Mixture
 
 # Re-exported from their homes so ``ganviz.fitting.<name>`` keeps working.
 from .gradients import gradient_curves, gradient_vs_separation
-from .grids import Grid, make_grid, regular_grid
+from .grids import Grid, auto_grid, make_grid, regular_grid
 from .modes import ModeReport, mode_report, mode_std
 from .theory import _js, _kl, pair_on_grid
 
@@ -186,13 +187,24 @@ def _lattice(p_data: Distribution, grid=None) -> _Lattice:
             np.maximum(view[:, 1] + _FIT_TAIL * widest, full[:, 1]),
         ]
     )
-    if grid is None:
-        spacing = finest / 1.5
-        n = int(min(_FIT_MAX_POINTS[dim], math.ceil(np.max(np.diff(box, axis=1)) / spacing) + 1))
-        lattice = regular_grid(box, n)
+    n = math.ceil(np.max(np.diff(box, axis=1)) / (finest / 1.5)) + 1
+    if grid is None and n > _FIT_MAX_POINTS[dim]:
+        # Modes too far apart for one regular lattice (its spacing would exceed the modes'
+        # width and bound q's std from below: 2.4σ for two 2-D modes ±50σ apart). The core's
+        # adaptive grid instead: panels of each mode's width, geometric panels across the
+        # gaps, and a Gaussian region covering the box where an admissible q lives.
+        half = 0.5 * np.diff(box, axis=1).reshape(-1)
+        cover = Gaussian(
+            box.mean(axis=1) if dim == 2 else float(box.mean()),
+            cov=np.diag((half / GAUSSIAN_TAIL) ** 2)
+            if dim == 2
+            else float(half[0] / GAUSSIAN_TAIL) ** 2,
+        )
+        lattice = auto_grid(p_data, cover, names=("p_data", "q"))
+        spacing = 0.5 * finest
     else:
-        lattice = make_grid((p_data,), grid)
-    spacing = max(float(np.max(np.diff(axis))) for axis in lattice.axes)
+        lattice = regular_grid(box, int(n)) if grid is None else make_grid((p_data,), grid)
+        spacing = max(float(np.max(np.diff(axis))) for axis in lattice.axes)
     log_lo, log_hi = math.log(spacing), math.log(max(widest, 2.0 * spacing))
     means = [(float(lo), float(hi)) for lo, hi in view]
     if dim == 1:
@@ -200,6 +212,57 @@ def _lattice(p_data: Distribution, grid=None) -> _Lattice:
     else:
         bounds = [*means, (log_lo, log_hi), (-widest, widest), (log_lo, log_hi)]
     return _Lattice(lattice, p_data.logpdf(lattice.points), bounds)
+
+
+#: Gauss–Hermite nodes per axis for expectations under q (exact for log p quadratic in x).
+_HERMITE_NODES = {1: 64, 2: 32}
+
+
+@lru_cache(maxsize=4)
+def _hermite(dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes z and weights of E[f(z)], z ~ N(0, I_dim), tensor Gauss–Hermite (weights sum to 1)."""
+    z, w = np.polynomial.hermite_e.hermegauss(_HERMITE_NODES[dim])
+    w = w / w.sum()
+    if dim == 1:
+        return z[:, None], w
+    zz = np.stack(np.meshgrid(z, z), axis=-1).reshape(-1, 2)
+    return zz, np.outer(w, w).ravel()
+
+
+def _reverse_kl(p_data: Distribution, theta: np.ndarray, dim: int) -> tuple[float, np.ndarray]:
+    """KL(q‖p) = −H(q) − E_z[log p(μ + Lz)] and its gradient, in q's own whitened coordinates.
+
+    H(q) = (d/2)·log(2πe) + Σ log Lᵢᵢ; the expectation is a Gauss–Hermite cubature in z,
+    so q's mass is always on the nodes however far q sits from P_data (a lattice fixed in
+    x lost a narrow q between its nodes). By reparametrisation, with g = ∇ log p(μ + Lz):
+    ∂/∂μ = −E[g], ∂/∂L_ij = −E[g_i z_j] (chained through L₀₀ = e^a, L₁₁ = e^b in 2-D,
+    σ = e^θ₁ in 1-D).
+    """
+    z, w = _hermite(dim)
+    if dim == 1:
+        sigma = math.exp(theta[1])
+        x = theta[0] + sigma * z[:, 0]
+        entropy = 0.5 * math.log(2 * math.pi * math.e) + theta[1]
+        grad_log_p = p_data.grad_logpdf(x)
+        value = -entropy - _dot(w, p_data.logpdf(x))
+        return value, np.array([-_dot(w, grad_log_p), -1.0 - sigma * _dot(w, grad_log_p * z[:, 0])])
+    chol = _cholesky(theta)
+    x = theta[:2] + z @ chol.T
+    entropy = math.log(2 * math.pi * math.e) + theta[2] + theta[4]
+    gl = p_data.grad_logpdf(x)
+    value = -entropy - _dot(w, p_data.logpdf(x))
+    d_mu = -np.einsum("i,ij->j", w, gl)
+    d_chol = -np.einsum("i,ij,ik->jk", w, gl, z)  # ∂/∂L_jk
+    grad = np.array(
+        [
+            d_mu[0],
+            d_mu[1],
+            d_chol[0, 0] * chol[0, 0] - 1.0,
+            d_chol[1, 0],
+            d_chol[1, 1] * chol[1, 1] - 1.0,
+        ]
+    )
+    return value, grad
 
 
 @dataclass
@@ -214,6 +277,8 @@ class _Objective:
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         self.evaluations += 1
         dim = self.p_data.dim
+        if self.divergence == "kl_reverse":
+            return _reverse_kl(self.p_data, theta, dim)
         g, lp = self.lattice.grid, self.lattice.log_p
         lq = _gaussian_of(theta, dim).logpdf(g.points)
         q_weights = g.weights * np.exp(lq)

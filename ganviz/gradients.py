@@ -35,6 +35,7 @@ from scipy import special
 
 from . import _validation as check
 from .distributions import Distribution
+from .grid_density import log_density_and_score
 from .grids import _legendre, auto_grid
 from .losses import LossDict, canonical_loss, losses_for
 from .theory import (
@@ -202,12 +203,20 @@ def generator_gradient(
         n = check.sample_count(n_samples, "n_samples")
         fakes = p_g.sample(n, seed=seed)
         return _wasserstein_arrows_2d(p_data, fakes, seed).mean(axis=0)
-    g, _, lq = pair_on_grid(p_data, p_g, grid, ("p_data", "p_g"))
+    g, lp, lq = pair_on_grid(p_data, p_g, grid, ("p_data", "p_g"))
     q = np.exp(lq)
-    arrows = sample_gradients(p_data, p_g, g.points, loss)
     if p_data.dim == 1:
-        return g.integrate(q * arrows)
-    return np.array([g.integrate(q * arrows[:, 0]), g.integrate(q * arrows[:, 1])])
+        return g.integrate(q * sample_gradients(p_data, p_g, g.points, loss))
+    # 2-D: the arrows of sample_gradients from the log densities already on the grid and
+    # the scores factorised on its tensor (one pass over the nodes per density).
+    grad_s = log_density_and_score(p_data, g)[1] - log_density_and_score(p_g, g)[1]
+    flat = (lp == -np.inf) | (lq == -np.inf)
+    s = _logit_of_logs(lp, lq)
+    factor = special.expit(s) if loss == "minimax" else special.expit(-s)
+    coef = np.where(flat, 0.0, g.weights * q * factor)
+    if np.any(flat):
+        grad_s = np.where(flat[:, None], 0.0, grad_s)
+    return -np.einsum("i,ij->j", coef, grad_s)
 
 
 def generator_loss(

@@ -8,6 +8,7 @@ density's own whitened coordinates, scipy.spatial.distance.jensenshannon
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 
@@ -383,3 +384,131 @@ def test_shift_sweep_twelve_decades_apart_in_scale():
     sweep = shift_sweep(gv.Gaussian(0, 1e-6), gv.Gaussian(0, 1e6), shifts)
     exact = [kl_gaussians(0, 1e-12, t, 1e12) for t in shifts]
     np.testing.assert_allclose(sweep.kl_data_g, exact, rtol=1e-10)
+
+
+# -- heavy 2-D mixtures (log densities factorised on the tensor grid) ----------------------
+
+
+def mixture_logpdf_scipy(mix):
+    """log Σ_k w_k N_k(x) from scipy.stats densities (independent of ganviz)."""
+    comps = [stats.multivariate_normal(c.mean, c.covariance) for c in mix.components]
+    weights = np.log(mix.weights)
+
+    def logpdf(x):
+        return special.logsumexp(
+            [w + c.logpdf(x) for w, c in zip(weights, comps, strict=True)], axis=0
+        )
+
+    return logpdf
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        (gv.grid_of_gaussians(5, 2.0, 0.05), gv.Gaussian([0, 0], std=1.0)),
+        (gv.ring_of_gaussians(8, 2.0, 0.02), gv.grid_of_gaussians(5, 2.0, 0.05)),
+        (
+            gv.Mixture(
+                [
+                    *gv.grid_of_gaussians(3, 1.0, 0.1).components,
+                    gv.Gaussian([0.3, 0], cov=[[1, 0.8], [0.8, 1]]),
+                ]
+            ),
+            gv.ring_of_gaussians(8, 2.0, 0.1),
+        ),
+    ],
+)
+def test_log_densities_on_a_tensor_grid_match_scipy(pair):
+    from ganviz.grid_density import log_density_and_score
+    from ganviz.grids import auto_grid
+
+    g = auto_grid(*pair)
+    for dist in pair:
+        ref = (
+            mixture_logpdf_scipy(dist)
+            if isinstance(dist, gv.Mixture)
+            else gaussian_logpdf(dist.mean, dist.covariance)
+        )
+        got, score = log_density_and_score(dist, g)
+        idx = np.random.default_rng(0).choice(len(g), 4000, replace=False)
+        x, h = g.points[idx], 1e-7
+        np.testing.assert_allclose(got[idx], ref(x), rtol=1e-13, atol=1e-11)
+        # the score against central differences of scipy's log density
+        for axis in range(2):
+            e = np.eye(2)[axis] * h
+            fd = (ref(x + e) - ref(x - e)) / (2 * h)
+            np.testing.assert_allclose(score[idx, axis], fd, rtol=1e-5, atol=1e-4)
+
+
+# -- fit_gaussian with modes far apart --------------------------------------------------------
+
+
+@pytest.mark.parametrize("sep", [50.0, 1000.0])
+def test_fit_gaussian_far_apart_modes_1d(sep):
+    from ganviz.fitting import fit_gaussian
+
+    data = gv.Mixture([gv.Gaussian(-sep, 1.0), gv.Gaussian(sep, 1.0)])
+    fwd = fit_gaussian(data, "kl_forward").gaussian
+    assert fwd.mean == pytest.approx(0.0, abs=1e-9)
+    assert fwd.std == pytest.approx(math.sqrt(1 + sep * sep), rel=1e-12)  # moment matching
+    rev = fit_gaussian(data, "kl_reverse")
+    assert abs(abs(rev.gaussian.mean) - sep) < 0.05 and rev.gaussian.std == pytest.approx(
+        1, abs=0.02
+    )
+    assert rev.value == pytest.approx(LOG2, abs=1e-6)  # q = one mode: KL = log 2
+    js = fit_gaussian(data, "js").gaussian
+    assert abs(abs(js.mean) - sep) < 1.0
+
+
+def js_quad_1d(data, mu, sd):
+    """JS(data‖N(mu, sd²)) by quad over each density's own ±12σ windows (independent)."""
+    comps = [(w, c.mean, c.std) for w, c in zip(data.weights, data.components, strict=True)]
+
+    def log_normal(x, m, s):
+        return -0.5 * ((x - m) / s) ** 2 - math.log(s) - 0.5 * math.log(2 * math.pi)
+
+    def lp(x):
+        return special.logsumexp([math.log(w) + log_normal(x, m, s) for w, m, s in comps])
+
+    def lq(x):
+        return log_normal(x, mu, sd)
+
+    def term(la, lb):
+        return lambda x: math.exp(la(x)) * (LOG2 - np.logaddexp(0.0, lb(x) - la(x)))
+
+    # the line split at every density's ±12σ window ends: each piece by quad
+    total = 0.0
+    edges = sorted(
+        {e for _, m, s in comps for e in (m - 12 * s, m + 12 * s)} | {mu - 12 * sd, mu + 12 * sd}
+    )
+    for a, b in itertools.pairwise(edges):
+        for la, lb in ((lp, lq), (lq, lp)):
+            total += integrate.quad(term(la, lb), a, b, limit=200, epsabs=1e-13)[0]
+    return 0.5 * total
+
+
+def test_fit_gaussian_js_is_a_local_minimum_far_apart():
+    from ganviz.fitting import fit_gaussian
+
+    data = gv.Mixture([gv.Gaussian(-50.0, 1.0), gv.Gaussian(50.0, 1.0)])
+    fit = fit_gaussian(data, "js").gaussian
+    best = js_quad_1d(data, fit.mean, fit.std)
+    assert best == pytest.approx(gv.js_divergence(data, fit), abs=1e-8)
+    for dm, ds in [(0.05, 0), (-0.05, 0), (0, 0.05), (0, -0.05)]:
+        assert js_quad_1d(data, fit.mean + dm, fit.std * (1 + ds)) > best
+
+
+@pytest.mark.parametrize("sep", [50.0, 1000.0])
+def test_fit_gaussian_far_apart_modes_2d(sep):
+    from ganviz.fitting import fit_gaussian
+
+    cov_b = np.array([[1.0, 0.5], [0.5, 2.0]])
+    data = gv.Mixture([gv.Gaussian([-sep, 0.3 * sep], std=1.0), gv.Gaussian([sep, 0.0], cov=cov_b)])
+    fwd = fit_gaussian(data, "kl_forward").gaussian
+    np.testing.assert_allclose(fwd.mean, data.mean, atol=1e-9 * sep)
+    np.testing.assert_allclose(fwd.covariance, data.covariance, rtol=1e-10)
+    rev = fit_gaussian(data, "kl_reverse").gaussian
+    modes = [(np.array([-sep, 0.3 * sep]), np.eye(2)), (np.array([sep, 0.0]), cov_b)]
+    mean, cov = min(modes, key=lambda m: np.linalg.norm(m[0] - rev.mean))
+    assert np.linalg.norm(rev.mean - mean) < 0.05
+    np.testing.assert_allclose(rev.covariance, cov, atol=0.05)

@@ -1,0 +1,176 @@
+"""Log densities and scores of a distribution on a whole 2-D tensor grid, fast.
+
+A 2-D quadrature :class:`~ganviz.grids.Grid` is a tensor product of two axes
+u (nodes aᵢ) and v (nodes bⱼ) in a rotated frame F (x = a·F[:, 0] + b·F[:, 1]).
+A normal piece N(μ, Σ) whose precision is diagonal in that frame (P' = FᵀΣ⁻¹F,
+P'₀₁ = 0; every isotropic component, every kernel of a KDE) factorises:
+
+.. math::
+
+    w_k N_k(x) = e^{α_k(a)}\\, e^{β_k(b)}, \\quad
+    α_k(a) = \\log w_k - \\log 2π - \\log|L_k| - ½P'_{00}(a - c_0)^2, \\quad
+    β_k(b) = -½P'_{11}(b - c_1)^2
+
+with c = Fᵀμ, so the mixture on the grid is one matrix product
+
+.. math:: \\sum_k w_k N_k = e^{A(a) + B(b)} \\sum_k e^{α_k(a) - A(a)} e^{β_k(b) - B(b)}
+
+(A, B the maxima over k), and its score in the frame is two more products
+(∂_a log p = Σ_k w_k N_k·(−P'_{00,k}(a − c_{0,k})) / p, likewise in b). The
+mixture of K pieces on an n×n grid thus costs K·n exponentials and an
+(n×K)(K×n) product instead of K·n² exponentials: the 25-component "grid25"
+on a 464² grid drops from ~120 ms to a few ms. Where the scaled sum underflows
+(no single piece is near both coordinates of a node: between the modes of a
+ring) those nodes are recomputed exactly; pieces not diagonal in the frame
+are added in log space node by node; distributions without normal pieces use
+their own :meth:`~ganviz.distributions.Distribution.logpdf`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .distributions import Distribution
+from .grids import Grid
+
+__all__ = ["log_density", "log_density_and_score"]
+
+#: Relative off-diagonal of P' below which a piece counts as diagonal in the frame
+#: (the neglected cross term is at most this fraction of the quadratic form).
+_DIAGONAL = 1e-14
+#: A scaled sum below this is recomputed exactly (products of exponentials near
+#: the float64 underflow lose digits).
+_UNDERFLOW = 1e-250
+
+
+def _frame(g: Grid) -> np.ndarray:
+    return np.eye(2) if g.frame is None else g.frame
+
+
+def _normal_pieces(dist: Distribution):
+    """(log w, c, P', log|L|) per normal piece in the grid frame, or ``None`` (not all normal)."""
+    try:
+        pieces = dist.pieces()
+    except LookupError:
+        return None
+    if not pieces or any(p.base != "normal" for p in pieces):
+        return None
+    return pieces
+
+
+def _split(pieces, frame: np.ndarray):
+    """Arrays for the frame-diagonal pieces and a list of the others."""
+    diag, other = [], []
+    for piece in pieces:
+        prec = np.linalg.inv(piece.scale @ piece.scale.T)
+        pf = frame.T @ prec @ frame
+        centre = frame.T @ piece.loc
+        log_norm = (
+            math.log(piece.weight)
+            - math.log(2 * math.pi)
+            - math.log(abs(float(np.linalg.det(piece.scale))))
+        )
+        row = (log_norm, centre[0], centre[1], pf[0, 0], pf[0, 1], pf[1, 1])
+        if abs(pf[0, 1]) <= _DIAGONAL * math.sqrt(pf[0, 0] * pf[1, 1]):
+            diag.append(row)
+        else:
+            other.append(row)
+    return np.array(diag).reshape(-1, 6), other
+
+
+def _exact_diag(d: np.ndarray, a: np.ndarray, b: np.ndarray, want_score: bool):
+    """log Σ_k over diagonal pieces at the nodes (a, b) one by one (the underflow fallback)."""
+    du = a[None, :] - d[:, 1:2]
+    dv = b[None, :] - d[:, 2:3]
+    logs = d[:, :1] - 0.5 * (d[:, 3:4] * du * du + d[:, 5:6] * dv * dv)
+    top = logs.max(axis=0)
+    e = np.exp(logs - top)
+    total = e.sum(axis=0)
+    out = np.log(total) + top
+    if not want_score:
+        return out, None
+    su = (e * (-d[:, 3:4] * du)).sum(axis=0) / total
+    sv = (e * (-d[:, 5:6] * dv)).sum(axis=0) / total
+    return out, np.stack([su, sv], axis=-1)
+
+
+def _diag_on_tensor(d: np.ndarray, a: np.ndarray, b: np.ndarray, want_score: bool):
+    """log Σ_k e^{α_k(a) + β_k(b)} on the tensor a × b (shape (nb, na)), and its frame score."""
+    du = a[None, :] - d[:, 1:2]  # (K, na)
+    dv = b[None, :] - d[:, 2:3]  # (K, nb)
+    alpha = d[:, :1] - 0.5 * d[:, 3:4] * du * du
+    beta = -0.5 * d[:, 5:6] * dv * dv
+    a_max, b_max = alpha.max(axis=0), beta.max(axis=0)
+    ea, eb = np.exp(alpha - a_max), np.exp(beta - b_max)
+    total = eb.T @ ea  # (nb, na)
+    with np.errstate(divide="ignore"):
+        out = np.log(total) + b_max[:, None] + a_max[None, :]
+    score = None
+    if want_score:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            su = (eb.T @ (ea * (-d[:, 3:4] * du))) / total
+            sv = ((eb * (-d[:, 5:6] * dv)).T @ ea) / total
+        score = np.stack([su, sv], axis=-1)
+    lost = total < _UNDERFLOW
+    if np.any(lost):
+        jb, ja = np.nonzero(lost)
+        exact, exact_score = _exact_diag(d, a[ja], b[jb], want_score)
+        out[lost] = exact
+        if want_score:
+            score[lost] = exact_score
+    return out, score
+
+
+def _other_on_tensor(row, a: np.ndarray, b: np.ndarray, want_score: bool):
+    log_norm, c0, c1, p00, p01, p11 = row
+    du, dv = (a - c0)[None, :], (b - c1)[:, None]
+    out = log_norm - 0.5 * (p00 * du * du + 2.0 * p01 * du * dv + p11 * dv * dv)
+    if not want_score:
+        return out, None
+    su = -(p00 * du + p01 * dv)
+    sv = -(p01 * du + p11 * dv)
+    return out, np.stack(np.broadcast_arrays(su, sv), axis=-1)
+
+
+def _on_tensor(dist: Distribution, g: Grid, want_score: bool):
+    pieces = _normal_pieces(dist) if g.dim == 2 else None
+    if pieces is None:
+        lp = dist.logpdf(g.points)
+        return lp, (dist.grad_logpdf(g.points) if want_score else None)
+    frame = _frame(g)
+    a, b = g.axes
+    diag, other = _split(pieces, frame)
+    parts = []
+    if len(diag):
+        parts.append(_diag_on_tensor(diag, a, b, want_score))
+    parts += [_other_on_tensor(row, a, b, want_score) for row in other]
+    if len(parts) == 1:
+        log_p, score = parts[0]
+    else:
+        logs = np.stack([p[0] for p in parts])
+        top = logs.max(axis=0)
+        weights = np.exp(logs - top)
+        total = weights.sum(axis=0)
+        log_p = np.log(total) + top
+        score = None
+        if want_score:
+            score = sum(w[..., None] * p[1] for w, p in zip(weights, parts, strict=True))
+            score = score / total[..., None]
+    log_p = log_p.reshape(-1)
+    if want_score:
+        score = score.reshape(-1, 2)
+        if g.frame is not None:
+            score = score @ frame.T  # frame score → coordinates: ∇ₓ = F ∇_(a, b)
+    return log_p, score
+
+
+def log_density(dist: Distribution, g: Grid) -> np.ndarray:
+    """log p at ``g.points`` (flat, the grid's order), factorised on 2-D tensor grids."""
+    return _on_tensor(dist, g, False)[0]
+
+
+def log_density_and_score(dist: Distribution, g: Grid) -> tuple[np.ndarray, np.ndarray]:
+    """log p and the score ∇ log p at ``g.points``: shapes ``(n,)`` and ``(n, dim)`` (2-D)."""
+    return _on_tensor(dist, g, True)
