@@ -13,11 +13,13 @@ other jobs take the cores.
 
     python benchmarks/sweep_speed.py                       # ring8 defaults, 1 and 2 threads
     python benchmarks/sweep_speed.py --hidden 64 --losses nonsaturating wgan-gp
+    python benchmarks/sweep_speed.py --threads 1 --chunk 8 4 2   # stacks of 8, 4 or 2 seeds
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import statistics
@@ -37,20 +39,27 @@ def separate(configs, steps):
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def batched(configs, steps):
-    run = BatchedRun([Trainer(c) for c in configs])
+def batched(configs, steps, chunk=None):
+    """The runs as stacked networks of ``chunk`` seeds each (all at once by default), one
+    stack after the other as ``sweep(..., chunk=chunk)`` trains them."""
+    chunk = chunk or len(configs)
+    runs = [
+        BatchedRun([Trainer(c) for c in configs[i : i + chunk]])
+        for i in range(0, len(configs), chunk)
+    ]
     start, cpu = time.perf_counter(), time.process_time()
-    run.run(steps)
+    for run in runs:
+        run.run(steps)
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def measure(config: TrainConfig, seeds: int, steps: int, repeats: int):
+def measure(config: TrainConfig, seeds: int, steps: int, repeats: int, chunk=None):
     configs = [config.replace(seed=s) for s in range(seeds)]
     separate(configs[:1], 10), batched(configs[:2], 10)  # warm-up (vmap, allocator)
     sep, bat = [], []
     for _ in range(repeats):
         sep.append(separate(configs, steps))
-        bat.append(batched(configs, steps))
+        bat.append(batched(configs, steps, chunk))
     work = seeds * steps
     return {
         "separate": statistics.median(work / w for w, _ in sep),
@@ -70,6 +79,9 @@ def main(argv=None) -> None:
     p.add_argument("--hidden", type=int, nargs="+", default=[128])
     p.add_argument("--depth", type=int, default=3)
     p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument(
+        "--chunk", type=int, nargs="+", default=[0], help="seeds per stacked network (0: all)"
+    )
     args = p.parse_args(argv)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
@@ -79,7 +91,7 @@ def main(argv=None) -> None:
         f"batch {args.batch_size}, ring8"
     )
     head = (
-        f"{'loss':<14} {'hidden':>6} {'threads':>7} {'separate':>10} {'batched':>10} "
+        f"{'loss':<14} {'hidden':>6} {'threads':>7} {'stack':>5} {'separate':>10} {'batched':>10} "
         f"{'ratio':>6} {'CPU-time ratio':>15}"
     )
     print("aggregate seed-steps/s (8 runs' generator steps per wall second)")
@@ -87,7 +99,7 @@ def main(argv=None) -> None:
     print("-" * len(head))
     for loss in args.losses:
         for hidden in args.hidden:
-            for threads in args.threads:
+            for threads, chunk in itertools.product(args.threads, args.chunk):
                 config = TrainConfig(
                     dataset="ring8",
                     loss=loss,
@@ -98,9 +110,10 @@ def main(argv=None) -> None:
                     snapshot_every=0,
                     threads=threads,
                 )
-                r = measure(config, args.seeds, args.steps, args.repeats)
+                r = measure(config, args.seeds, args.steps, args.repeats, chunk or None)
                 print(
-                    f"{loss:<14} {hidden:>6} {threads:>7} {r['separate']:>10.0f} "
+                    f"{loss:<14} {hidden:>6} {threads:>7} {chunk or args.seeds:>5} "
+                    f"{r['separate']:>10.0f} "
                     f"{r['batched']:>10.0f} {r['ratio']:>5.2f}× {r['cpu_ratio']:>14.2f}×",
                     flush=True,
                 )

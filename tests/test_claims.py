@@ -1398,7 +1398,7 @@ def check_wgan_gp_recipe():
     "trainer-presets",
     "docs/trainer.md",
     "| `ring8-wgan-gp` | ring of 8 Gaussians (radius 2, σ 0.02); WGAN-GP (λ 0.1, Adam 1e-3 → 0 "
-    "linearly, β = (0.5, 0.9)), 5 critic steps per generator step",
+    "linearly, β = (0.5, 0.9)), 5 critic steps per generator step, 4,000 steps",
     "| `grid25-wgan-gp` | the VEEGAN/PacGAN 5×5 grid (σ 0.05), the WGAN-GP toy recipe for "
     "12,000 steps",
     "scikit-learn's 1,797 8×8 digits (bundled, offline), DCGAN-style conv pair; SN-GAN's recipe — "
@@ -1409,7 +1409,7 @@ def check_datasets_and_presets():
     pytest.importorskip("torch")
     from sklearn.datasets import load_digits
 
-    from ganviz.train import PRESETS
+    from ganviz.train import PRESETS, TrainConfig
     from ganviz.train.data import make_dataset
 
     ring = make_dataset("ring8")
@@ -1426,6 +1426,8 @@ def check_datasets_and_presets():
     )
     assert (fields["lr_d"], fields["lr_g"], fields["lr_schedule"]) == (1e-3, 1e-3, "linear")
     assert tuple(fields["betas"]) == (0.5, 0.9) and fields["d_steps"] == 5
+    # the preset spells out the plain command: the WGAN-GP toy recipe, its 4,000 steps too
+    assert fields["steps"] == TrainConfig(dataset="ring8", loss="wgan-gp").steps == 4000
     grid_fields = PRESETS["grid25-wgan-gp"][1]
     assert (grid_fields["dataset"], grid_fields["loss"]) == ("grid25", "wgan-gp")
     assert grid_fields["steps"] == 12_000

@@ -158,6 +158,14 @@ class BatchedRun:
             self.D = StackedMLP([_net(t.D) for t in trainers]).to(self.device)
             self._g_params = list(self.G.parameters())
             self._d_params = list(self.D.parameters())
+            # The generator's weight average (``config.ema``), stacked like G and updated
+            # after each G step as the Trainer updates its own: θ_ema ← β θ_ema + (1 − β) θ.
+            self.G_ema = None
+            self._ema_params: list[Tensor] = []
+            if first.G_ema is not None:
+                self.G_ema = StackedMLP([_net(t.G_ema) for t in trainers]).to(self.device)
+                self.G_ema.requires_grad_(False)
+                self._ema_params = list(self.G_ema.parameters())
             # The Trainer's optimiser choice (fused Adam/SGD, foreach RMSprop) on stacked tensors.
             self.optimizer_g = first._optimizer(self._g_params, self.config.lr_g)
             self.optimizer_d = first._optimizer(self._d_params, self.config.lr_d)
@@ -224,6 +232,10 @@ class BatchedRun:
         for p, g in zip(self._g_params, grads, strict=True):
             p.grad = g.contiguous()
         self.optimizer_g.step()
+        if self._ema_params:
+            with torch.no_grad():
+                for e, p in zip(self._ema_params, self._g_params, strict=True):
+                    e.lerp_(p, 1.0 - self.config.ema)
         self._acc[1].add_(loss.detach())
         self.step_count += 1
 
@@ -246,7 +258,7 @@ class BatchedRun:
 
     # -- divergence, per seed ---------------------------------------------------------------
     def _capture(self) -> list[Tensor]:
-        return [p.detach().clone() for p in self._g_params + self._d_params]
+        return [p.detach().clone() for p in self._g_params + self._d_params + self._ema_params]
 
     def check_finite(self) -> list[int]:
         """Mark seeds whose losses or weights became non-finite; returns the newly diverged.
@@ -307,12 +319,15 @@ class BatchedRun:
         healthy = [s for s in range(self.n) if self.diverged[s] is None]
         self.G.write_back(g_nets, healthy)
         self.D.write_back(d_nets, healthy)
+        if self.G_ema is not None:
+            self.G_ema.write_back([_net(t.G_ema) for t in self.trainers], healthy)
         for s, t in enumerate(self.trainers):
             t.train_seconds += self.seconds / self.n
             if self.diverged[s] is not None:
                 good = self._bad_params[s]
+                ema = [] if t.G_ema is None else list(t.G_ema.parameters())
                 for target, value in zip(
-                    list(t.G.parameters()) + list(t.D.parameters()), good, strict=True
+                    list(t.G.parameters()) + list(t.D.parameters()) + ema, good, strict=True
                 ):
                     target.copy_(value)
                 t.step_count, t.d_step_count = self.diverged[s]

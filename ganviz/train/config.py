@@ -94,8 +94,9 @@ class TrainConfig:
     ema: float = 0.0
     #: samples per batch (real and fake each)
     batch_size: int = 256
-    #: generator updates of a full run (the CLI's --steps)
-    steps: int = 3000
+    #: generator updates of a full run (the CLI's --steps; None: the loss's recipe, 3000,
+    #: or 4000 for WGAN-GP on 2-D toys)
+    steps: int | None = None
     #: seed of everything random (weights, data, noise): same seed on CPU ⇒ same run bit for bit
     seed: int = 0
     #: "auto" (cuda, then mps, then cpu), "cpu", "cuda", "cuda:N" or "mps"

@@ -65,7 +65,7 @@ def flag_specs() -> dict[str, tuple[str, dict]]:
         ),
         "steps": (
             "steps",
-            {"type": int, "metavar": "N", "help": "generator steps of a run (default 3000)"},
+            {"type": int, "metavar": "N", "help": f"generator steps of a run {recipe}"},
         ),
         "seed": ("seed", {"type": int, "metavar": "S", "help": "random seed (default 0)"}),
         "batch_size": ("batch_size", {"type": int, "metavar": "B"}),

@@ -24,7 +24,7 @@ PRESETS: dict[str, tuple[str, dict]] = {
             "lr_g": 1e-3,
             "lr_schedule": "linear",
             "betas": (0.5, 0.9),
-            "steps": 3000,
+            "steps": 4000,
         },
     ),
     "ring8-nonsaturating": (

@@ -11,7 +11,7 @@ import torch
 from ganviz.train import TrainConfig, Trainer, preset_config
 from ganviz.train.cli import main
 from ganviz.train.losses import LOSSES, get_loss
-from ganviz.train.recipes import RECIPE_FIELDS, RECIPES, get_recipe
+from ganviz.train.recipes import RECIPE_FIELDS, RECIPES, get_recipe, loss_configs
 
 TINY = {"hidden": 16, "depth": 2, "batch_size": 32, "device": "cpu", "snapshot_every": 0,
         "eval_samples": 256}  # fmt: skip
@@ -58,18 +58,22 @@ def test_wgan_gp_resolves_to_its_toy_recipe_and_explicit_values_win():
     cfg = TrainConfig(loss="wgan-gp")
     assert (cfg.optimizer, cfg.lr_d, cfg.lr_g, cfg.betas) == ("adam", 1e-3, 1e-3, (0.5, 0.9))
     assert (cfg.d_steps, cfg.penalty_weight, cfg.lr_schedule) == (5, 0.1, "linear")
+    assert cfg.steps == 4000  # the toy run is longer (docs/trainer.md, ring8); images keep 3000
+    assert TrainConfig(dataset="digits", loss="wgan-gp").steps == 3000
     assert set(cfg.from_recipe) == set(RECIPE_FIELDS) and not cfg.explicit
     mine = TrainConfig(loss="wgan-gp", lr_d=3e-4, lr_g=3e-4)
     assert (mine.lr_d, mine.lr_g, mine.d_steps, mine.penalty_weight) == (3e-4, 3e-4, 5, 0.1)
     assert mine.explicit == {"lr_d", "lr_g"}
     # a new loss brings its recipe to the fields that came from one; explicit ones stay
     hinge = mine.replace(loss="hinge")
-    assert (hinge.lr_d, hinge.betas, hinge.d_steps, hinge.lr_schedule) == (
+    assert (hinge.lr_d, hinge.betas, hinge.d_steps, hinge.lr_schedule, hinge.steps) == (
         3e-4,
         (0.0, 0.9),
         5,
         "constant",
+        3000,
     )
+    assert TrainConfig(loss="wgan-gp", steps=200).replace(loss="hinge").steps == 200
     assert TrainConfig(loss="wgan-gp").replace(loss="nonsaturating") == TrainConfig()
     assert TrainConfig.from_dict(cfg.to_dict()) == cfg  # checkpoints hold the resolved values
 
@@ -83,7 +87,12 @@ def test_defaults_and_presets_keep_their_old_values():
         (0.5, 0.999),
         1,
     )
-    assert (cfg.penalty_weight, cfg.clip, cfg.lr_schedule) == (10.0, 0.01, "constant")
+    assert (cfg.penalty_weight, cfg.clip, cfg.lr_schedule, cfg.steps) == (
+        10.0,
+        0.01,
+        "constant",
+        3000,
+    )
     preset = preset_config("ring8-nonsaturating")
     assert (preset.lr_d, preset.d_steps, preset.betas) == (2e-4, 1, (0.5, 0.999))
 
@@ -148,16 +157,18 @@ def test_cli_prints_and_records_the_resolved_configuration(tmp_path, capsys):
 @pytest.mark.slow
 @pytest.mark.skipif(
     os.environ.get("GANVIZ_FAST") == "1",
-    reason="about 75 s on one core, too long for CI: run with GANVIZ_FAST=0 "
+    reason="about 100 s on one core, too long for CI: run with GANVIZ_FAST=0 "
     "(tests/conftest.py sets 1 unless told otherwise)",
 )
 def test_plain_ring8_wgan_gp_cli_covers_all_eight_modes(tmp_path):
-    """`ganviz train --dataset ring8 --loss wgan-gp --steps 3000 --seed 1`, nothing else."""
+    """`ganviz train --dataset ring8 --loss wgan-gp --seed 1`, nothing else (4,000 steps)."""
     out = tmp_path / "ring8"
-    argv = ["--dataset", "ring8", "--loss", "wgan-gp", "--steps", "3000", "--seed", "1"]
+    argv = ["--dataset", "ring8", "--loss", "wgan-gp", "--seed", "1"]
     assert main([*argv, "--device", "cpu", "--quiet", "--no-report", "--out", str(out)]) == 0
-    final = json.loads((out / "metrics.json").read_text())["final"]
-    assert final["modes_covered"] == 8 and final["high_quality"] >= 0.8, final
+    metrics = json.loads((out / "metrics.json").read_text())
+    final = metrics["final"]
+    assert metrics["step"] == 4000 and "steps" in metrics["recipe"]["from_recipe"]
+    assert final["modes_covered"] == 8 and final["high_quality"] >= 0.9, final
 
 
 def test_generator_ema_is_the_running_average_and_what_observation_draws(tmp_path):
@@ -180,3 +191,13 @@ def test_generator_ema_is_the_running_average_and_what_observation_draws(tmp_pat
         assert torch.equal(a, b)
     with pytest.raises(ValueError, match="ema must be in"):
         TrainConfig(ema=1.0)
+
+
+def test_loss_configs_give_the_recipe_but_keep_a_shared_run_length():
+    base = TrainConfig()
+    gp, ns = loss_configs(base, "ring8", ["wgan-gp", "nonsaturating"], True)
+    assert (gp.steps, gp.d_steps, ns.steps, ns.d_steps) == (4000, 5, 3000, 1)
+    gp, ns = loss_configs(base, "ring8", ["wgan-gp", "nonsaturating"], True, steps=500)
+    assert (gp.steps, gp.d_steps, ns.steps) == (500, 5, 500)  # compared runs train equally long
+    (plain,) = loss_configs(base, "ring8", ["wgan-gp"], False)
+    assert (plain.steps, plain.d_steps, plain.lr_d) == (3000, 1, 2e-4)  # the base's settings

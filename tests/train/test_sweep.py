@@ -62,6 +62,23 @@ def test_batched_seeds_follow_their_separate_runs(loss):
             assert r.high_quality == pytest.approx(expected["high_quality"], abs=2 / 512)
 
 
+def test_batched_generator_average_follows_the_separate_runs():
+    """With ``ema`` on, each seed's averaged generator (what metrics and samples use) ends
+    where the separate run's does, and differs from the raw generator."""
+    base = tiny(loss="wgan-gp", d_steps=2, ema=0.9, steps=20)
+    runs = sweep(base, seeds=[3, 4], steps=20)
+    for r in runs:
+        alone = Trainer(base.replace(seed=r.seed))
+        alone.run(20)
+        for a, b in zip(alone.G_ema.parameters(), r.trainer.G_ema.parameters(), strict=True):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+        assert not all(
+            torch.equal(a, b)
+            for a, b in zip(r.trainer.G.parameters(), r.trainer.G_ema.parameters(), strict=True)
+        )
+        assert r.high_quality == pytest.approx(alone.evaluate()["high_quality"], abs=2 / 512)
+
+
 @pytest.mark.parametrize("loss", ["nonsaturating", "wgan-gp", "lsgan", "hinge"])
 def test_batched_discriminator_gradient_is_each_seeds_own(loss):
     """Independent reference: autograd on a separate copy of one seed's D, the loss written
