@@ -124,3 +124,9 @@ __all__ = [
     "view_axes",
     "wasserstein_distance",
 ]
+
+
+def _jupyter_server_extension_points() -> list[dict]:
+    """ganviz's Jupyter server extension: :mod:`ganviz._server` serves plotly's widget bundle
+    (enabled on install by ``etc/jupyter/jupyter_server_config.d/ganviz.json``)."""
+    return [{"module": "ganviz._server"}]

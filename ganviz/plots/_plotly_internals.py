@@ -24,6 +24,9 @@ Why each is needed:
 * **Front-end names** (:func:`kernel_messages`, :data:`FRONT_END_PATCH`): the
   kernel → page message traits a loading page must keep, and the page-side
   methods of plotly's ``FigureView`` that ganviz replaces.
+* **The widget bundle file** (:func:`widget_bundle_path`, :func:`widget_bundle_digest`):
+  where plotly ships its FigureWidget front end (``package_data/widgetbundle.js``,
+  not a documented location), which ganviz serves itself.
 
 plotly.basewidget imports ipywidgets, so everything about FigureWidgets is
 imported lazily: ``ganviz.plots`` stays free of widgets.
@@ -31,8 +34,10 @@ imported lazily: ``ganviz.plots`` stays free of widgets.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
+import pathlib
 import sys
 from copy import deepcopy
 from functools import cache
@@ -52,6 +57,8 @@ __all__ = [
     "trace_figure",
     "trace_index",
     "trace_props",
+    "widget_bundle_digest",
+    "widget_bundle_path",
 ]
 
 #: Every private plotly name used here, by where plotly defines it (the internals test
@@ -145,6 +152,24 @@ def refresh_widget_state(fig: Any) -> None:
 
 
 # -- FigureWidget front end -----------------------------------------------------------------
+
+
+def widget_bundle_path() -> pathlib.Path:
+    """plotly's FigureWidget front end: one ES module (~5 MB) holding plotly.js and the views.
+
+    Found without importing plotly, so a Jupyter server can serve it cheaply.
+    """
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError("plotly is not installed")
+    return pathlib.Path(spec.origin).parent / "package_data" / "widgetbundle.js"
+
+
+@cache
+def widget_bundle_digest() -> str:
+    """The first 16 hex digits of the bundle's SHA-256: names one plotly release's bundle
+    (in the URL it is served at and the page's cache of the imported module)."""
+    return hashlib.sha256(widget_bundle_path().read_bytes()).hexdigest()[:16]
 
 
 @cache

@@ -1,6 +1,6 @@
 """A plotly ``FigureWidget`` that holds up in a busy classroom.
 
-Two things go wrong with plain ``plotly.graph_objects.FigureWidget`` s in
+Several things go wrong with plain ``plotly.graph_objects.FigureWidget`` s in
 JupyterLab and Voilà on slow or shared machines (Binder, a teacher's laptop):
 
 * **Dead plots.** The widget's front end is a ~5 MB ES module (all of
@@ -11,6 +11,17 @@ JupyterLab and Voilà on slow or shared machines (Binder, a teacher's laptop):
   (cached on ``globalThis``) and does not keep anywidget waiting for it;
   kernel messages that arrive meanwhile are kept and replayed, in order, to
   plotly's model once it exists.
+
+* **Slow first paint.** Sent by the kernel, the bundle crosses the page's
+  websocket on every opening (and through every learner's kernel at once).
+  Here the page first imports it as a static file from the Jupyter server,
+  ``{base_url}ganviz/static/plotly-widget-<digest>.js``, served by ganviz's
+  server extension (:mod:`ganviz._server`, enabled on install) and cached by
+  the browser for good (the digest names the content). Only where that fails
+  (standalone Voilà, a server without the extension, VS Code, Colab) does the page
+  ask the kernel's one :class:`PlotlyLibrary` for it, and the kernel answers
+  that page with the bundle as a binary message (gzip, ~1.5 MB): never part
+  of a model's state.
 
 * **Stale plots.** A FigureWidget sends later changes as messages to the
   views that exist, and a *new* view is drawn from the state kept at
@@ -41,44 +52,64 @@ Everything else is plotly's FigureWidget unchanged.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import pathlib
 import uuid
-from functools import cache
 
 import ipywidgets
-import plotly
 import plotly.graph_objects as go
 import traitlets
 from ipywidgets import widget_serialization
 
+from .._server import bundle_route, encoded_bundle
 from ..plots._plotly_internals import (
     FRONT_END_PATCH,
     figure_widget_hooks,
     kernel_messages,
     merge_page_config,
+    widget_bundle_digest,
 )
 
 __all__ = ["FigureWidget"]
 
 
-@cache
-def _bundle() -> str:
-    """plotly's own widget front end (plotly.js and the FigureWidget views)."""
-    path = pathlib.Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
-    return path.read_text(encoding="utf-8")
-
-
 class PlotlyLibrary(ipywidgets.Widget):
-    """plotly's widget front end (~5 MB), as the state of one model per kernel.
+    """plotly's widget front end, for the pages that cannot fetch it from the server.
 
-    Every :class:`FigureWidget` refers to it, so the bundle crosses the wire
-    once per page instead of once per figure (notebook 05's sixteen figures
-    cost 83 MB before).
+    One model per kernel that every :class:`FigureWidget` refers to. Its state
+    is small: which bundle (``digest``) and where the Jupyter server serves it
+    (``static_path``, below the page's base URL). A page that finds no file
+    there (no ganviz server extension: plain Voilà, VS Code, Colab) sends the
+    model a ``{"request": "bundle"}`` message and the kernel answers with the
+    bundle as a binary buffer, gzip-compressed when the page asks for it
+    (~1.5 MB instead of ~5 MB), once per page: never in the model's state,
+    which every page opening the notebook again would receive.
     """
 
-    source = traitlets.Unicode().tag(sync=True)
+    digest = traitlets.Unicode().tag(sync=True)
+    #: Where the page looks first, below its base URL (ganviz's server extension serves it).
+    static_path = traitlets.Unicode().tag(sync=True)
+
+    @traitlets.default("digest")
+    def _this_plotly(self) -> str:
+        return widget_bundle_digest()
+
+    @traitlets.default("static_path")
+    def _served_at(self) -> str:
+        return bundle_route(self.digest)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.on_msg(_send_bundle)
+
+
+def _send_bundle(library: PlotlyLibrary, content: dict, buffers) -> None:
+    """Answer a page's request for the bundle: the bytes, in the encoding it asked for."""
+    if not isinstance(content, dict) or content.get("request") != "bundle":
+        return
+    encoding = "gzip" if content.get("encoding") == "gzip" else "identity"
+    library.send(
+        {"bundle": library.digest, "encoding": encoding}, buffers=[encoded_bundle(encoding)]
+    )
 
 
 _LIBRARY: PlotlyLibrary | None = None
@@ -88,7 +119,7 @@ def plotly_library() -> PlotlyLibrary:
     """The kernel's one :class:`PlotlyLibrary` (made again if it was closed)."""
     global _LIBRARY
     if _LIBRARY is None or _LIBRARY.comm is None:
-        _LIBRARY = PlotlyLibrary(source=_bundle())
+        _LIBRARY = PlotlyLibrary()
     return _LIBRARY
 
 
@@ -96,22 +127,63 @@ _STUB = """
 const KEY = "__ganviz_plotly_widget_%(digest)s";
 // Kernel → browser messages of plotly's FigureWidget (each set, then reset to null).
 const MESSAGES = %(messages)s;
-
-// One import of plotly's 5 MB bundle per page, shared by every figure. The bundle travels
-// once, as the state of one library model that every figure references (not once per figure).
 const REFERENCE = "IPY_MODEL_";
 
+// One import of plotly's 5 MB bundle per page, shared by every figure: first as a static,
+// HTTP-cached file from the Jupyter server (ganviz's server extension); where that fails,
+// from the kernel, on request.
 function plotlyWidget(model) {
   if (!globalThis[KEY]) {
     globalThis[KEY] = (async () => {
       const reference = model.get("_plotly_library");
       const library = await model.widget_manager.get_model(reference.slice(REFERENCE.length));
-      const source = library.get("source");
-      const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-      return import(/* webpackIgnore: true */ url);
+      try {
+        return await import(/* webpackIgnore: true */ staticUrl(library.get("static_path")));
+      } catch (error) {
+        console.info("ganviz: plotly.js is not served by this Jupyter server; asking the kernel");
+        return fromKernel(library);
+      }
     })();
   }
   return globalThis[KEY];
+}
+
+// The page's base URL: JupyterLab, Notebook 7 and Voilà pages all carry it in their config.
+function staticUrl(path) {
+  let base = "/";
+  const config = document.getElementById("jupyter-config-data");
+  try {
+    base = JSON.parse(config.textContent).baseUrl || base;
+  } catch (error) {
+    // no page config (another front end): the server's root
+  }
+  return new URL(base.replace(/\\/?$/, "/") + path, document.baseURI).href;
+}
+
+// Ask the kernel's library model for the bundle; its answer is a binary buffer (gzip where
+// the browser can decompress it). Any page's answer will do: every page of the kernel gets it.
+function fromKernel(library) {
+  const digest = library.get("digest");
+  return new Promise((resolve, reject) => {
+    const received = async (content, buffers) => {
+      if (!content || content.bundle !== digest || !buffers || !buffers.length) return;
+      library.off("msg:custom", received);
+      try {
+        let blob = new Blob([buffers[0]]);
+        if (content.encoding === "gzip") {
+          const inflated = blob.stream().pipeThrough(new DecompressionStream("gzip"));
+          blob = await new Response(inflated).blob();
+        }
+        const url = URL.createObjectURL(new Blob([blob], { type: "text/javascript" }));
+        resolve(await import(/* webpackIgnore: true */ url));
+      } catch (error) {
+        reject(error);
+      }
+    };
+    library.on("msg:custom", received);
+    const encoding = typeof DecompressionStream === "function" ? "gzip" : "identity";
+    library.send({ request: "bundle", encoding });
+  });
 }
 
 // After a view is removed, purge its plot only once plotly.js has finished drawing it: a
@@ -228,7 +300,7 @@ NARROW_PX = 600
 
 
 class FigureWidget(figure_widget_hooks(), go.FigureWidget):
-    """``plotly.graph_objects.FigureWidget`` with a shared front end and current state.
+    """``plotly.graph_objects.FigureWidget`` with a shared, cached front end and current state.
 
     Use it exactly like plotly's (``FigureWidget(fig)``, ``batch_update()``,
     ``on_click`` …); every ganviz explorer draws with it. What it changes in
@@ -238,11 +310,12 @@ class FigureWidget(figure_widget_hooks(), go.FigureWidget):
     """
 
     _esm = _STUB % {
-        "digest": hashlib.sha1(_bundle().encode()).hexdigest()[:12],
+        "digest": widget_bundle_digest(),
         "messages": json.dumps(list(kernel_messages())),
         "patch": FRONT_END_PATCH.strip(),
     }
-    #: plotly's front end, held once per kernel by one shared model (every figure refers to it)
+    #: the kernel's one model that says where the page finds plotly's front end (and sends it
+    #: on request); every figure refers to it
     _plotly_library = traitlets.Instance(ipywidgets.Widget).tag(sync=True, **widget_serialization)
     #: Names this figure on the page (``data-ganviz-figure`` of its plot element), so a
     #: test can tell which kernel object a plot draws.

@@ -29,11 +29,12 @@ from browserkit import (
     CANARY,
     CHROMIUM,
     CHROMIUM_ARGS,
-    LOST_WEBGL_CONTEXT,
     NOTEBOOKS,
+    REPO,
     VIEWPORT,
     ServerProcess,
     shutdown_kernels,
+    watch_page,
     write_canary_notebook,
 )
 
@@ -89,26 +90,7 @@ def page(browser, request):
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(60_000)
     page = context.new_page()
-    page.ganviz_errors = []
-    page.on("pageerror", lambda exc: page.ganviz_errors.append(str(exc)))
-
-    def console(message) -> None:
-        # Chromium drops the oldest WebGL context past its limit: that plot goes blank.
-        if LOST_WEBGL_CONTEXT in message.text:
-            page.ganviz_errors.append(message.text)
-
-    page.on("console", console)
-
-    # bytes the page receives over its websockets (kernel messages: widget state, plots)
-    page.ganviz_ws_bytes = [0]
-
-    def websocket(ws) -> None:
-        def received(payload) -> None:
-            page.ganviz_ws_bytes[0] += len(payload)
-
-        ws.on("framereceived", received)
-
-    page.on("websocket", websocket)
+    watch_page(page)
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
@@ -150,6 +132,13 @@ def jupyter_home(tmp_path_factory) -> tuple[Path, dict]:
             # demonstrations (GANVIZ_BROWSER_FAST=1 brings those back for a quick local run).
             "GANVIZ_FAST": os.environ.get("GANVIZ_BROWSER_FAST", ""),
             "JUPYTER_CONFIG_DIR": str(home / "config"),
+            # the config file `pip install` puts in etc/jupyter: ganviz's server extension
+            # serves plotly.js as a static file (whichever ganviz checkout is installed)
+            "JUPYTER_CONFIG_PATH": os.pathsep.join(
+                p
+                for p in (str(REPO / "jupyter-config"), os.environ.get("JUPYTER_CONFIG_PATH"))
+                if p
+            ),
             "JUPYTER_DATA_DIR": str(home / "data"),
             "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
             "JUPYTERLAB_SETTINGS_DIR": str(settings),

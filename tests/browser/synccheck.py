@@ -205,16 +205,23 @@ class KernelProbe:
         self.client.stop_channels()
 
 
-def newest_voila_kernel(since: float) -> Path:
+def newest_voila_kernel(since: float, log: Path | None = None) -> Path:
     """The connection file of the kernel Voilà started last (it keeps them in a temporary
-    folder of its own, ``voila_*``), written after ``since`` (a ``time.time()``)."""
+    folder of its own, ``voila_*``), written after ``since`` (a ``time.time()``).
+
+    ``log``: the Voilà server's log, which names its folder; without it any Voilà on the
+    machine counts (another test run's kernel may be newer).
+    """
+    import re
     import tempfile
 
-    files = [
-        path
-        for path in Path(tempfile.gettempdir()).glob("voila_*/kernel-*.json")
-        if path.stat().st_mtime >= since
-    ]
+    folder, pattern = Path(tempfile.gettempdir()), "voila_*/kernel-*.json"
+    named = (
+        re.search(r"Storing connection files in (\S+?)\.?$", log.read_text(), re.M) if log else None
+    )
+    if named:
+        folder, pattern = Path(named.group(1)), "kernel-*.json"
+    files = [path for path in folder.glob(pattern) if path.stat().st_mtime >= since]
     if not files:
         raise AssertionError("no connection file of a Voilà kernel found")
     return max(files, key=lambda p: p.stat().st_mtime)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 import uuid
 
@@ -23,9 +24,12 @@ from browserkit import (
     CANARY,
     NOTEBOOK_CASES,
     NOTEBOOKS,
+    STATIC_BUNDLE,
     VIEWPORT,
     WIDER_VIEWPORT,
     check_page_errors,
+    check_plotly_came_from_the_kernel,
+    check_plotly_came_over_http,
     clipped,
     error_outputs,
     find_slider,
@@ -41,6 +45,7 @@ from browserkit import (
     wait_for,
     wait_for_control,
     wait_for_plots,
+    watch_page,
     write_json,
 )
 from synccheck import KernelProbe, check_page_matches_kernel
@@ -48,6 +53,10 @@ from synccheck import KernelProbe, check_page_matches_kernel
 #: Generous bound on the median slider-to-repaint time, so a loaded CI machine
 #: does not flake; the target (≤ 100 ms) is reported, not asserted.
 LATENCY_MEDIAN_BOUND_MS = 1000.0
+#: MB a page may receive over its websockets when the browser opens notebook 01 again, its
+#: kernel still running (plotly.js from the HTTP cache; each case's first-open budget is
+#: NotebookCase.websocket_mb).
+REOPEN_WEBSOCKET_MB_BOUND = 2.0
 
 _PARAMS = [pytest.param(case, id=case.stem) for case in [CANARY, *present_cases()]]
 
@@ -199,6 +208,9 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
     )
     write_json(artifacts / f"lab-{case.stem}.json", record)
     print(json.dumps(record))
+    if case is not CANARY:  # the canary is plotly's own FigureWidget (its 5 MB per figure)
+        check_plotly_came_over_http(page)
+    assert record["websocket_mb_received"] <= case.websocket_mb, record["summary"]
 
 
 def test_every_explorer_notebook_is_listed():
@@ -346,3 +358,119 @@ def test_the_clipping_check_sees_a_cut_label_a_plot_past_the_edge_and_a_covered_
     assert any(p.startswith("label cut: a description far too long") for p in found), found
     assert any(p.startswith("past the notebook edge") and ": plot" in p for p in found), found
     assert any(p.startswith("toolbar covers: a title long enough") for p in found), found
+
+
+def _open_notebook_and_run_all(lab, page, path: str, timeout_s: float) -> int:
+    """Open ``path`` in a fresh workspace, run all cells and wait for every plot; plots drawn."""
+    page.goto(f"{lab.url}/lab/workspaces/t{uuid.uuid4().hex[:8]}/tree/{path}?reset")
+    page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
+    _wait_for_idle_kernel(page)
+    _run_all_cells(page, timeout_s=timeout_s)
+    n_plots = wait_for_plots(page, timeout_s=60)
+    assert error_outputs(page) == [], "errors shown after Run All Cells"
+    check_page_errors(page)
+    return n_plots
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(480)
+def test_reopening_a_notebook_takes_plotly_from_the_browser_cache(
+    lab, page, artifacts, jupyter_home
+):
+    """A learner runs notebook 01, saves it, closes the tab and opens it again while its
+    kernel runs: the second page takes plotly.js from the browser's HTTP cache and receives
+    over its websockets only the widgets' state, restored from the kernel."""
+    case = NOTEBOOK_CASES[0]
+    root, _ = jupyter_home
+    path = f"reopen/{case.name}"  # a copy of its own: saved with outputs, other tests never see it
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(NOTEBOOKS / case.name, root / path)
+    first_plots = _open_notebook_and_run_all(lab, page, path, case.run_timeout_s)
+    settled_fingerprint(page)
+    check_plotly_came_over_http(page)
+    first_mb = page.ganviz_ws_bytes[0] / 1e6
+    page.keyboard.press("Control+s")
+    wait_for(page, _SAVED_JS, timeout_s=30, what="the notebook saved")
+    context = page.context
+    page.close()
+
+    again = context.new_page()
+    watch_page(again)
+    devtools = context.new_cdp_session(again)
+    devtools.send("Network.enable")
+    cache_hits, from_cache = set(), []
+    devtools.on("Network.requestServedFromCache", lambda e: cache_hits.add(e["requestId"]))
+
+    def response(event) -> None:
+        answer = event["response"]
+        if STATIC_BUNDLE.search(answer["url"]):
+            cached = answer.get("fromDiskCache") or answer.get("fromMemoryCache")
+            from_cache.append(bool(cached) or event["requestId"] in cache_hits)
+
+    devtools.on("Network.responseReceived", response)
+    try:
+        again.goto(f"{lab.url}/lab/workspaces/t{uuid.uuid4().hex[:8]}/tree/{path}?reset")
+        again.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
+        wait_for(again, f"() => {_PLOTS_COUNT_JS} >= {first_plots}", timeout_s=60, what="plots")
+        wait_for_plots(again, timeout_s=60)
+        settled_fingerprint(again)
+        assert error_outputs(again) == [], "errors shown in the reopened notebook"
+        check_page_errors(again)
+        reopen_mb = again.ganviz_ws_bytes[0] / 1e6
+        record = {
+            "notebook": case.path,
+            "first_open_websocket_mb": round(first_mb, 2),
+            "reopen_websocket_mb": round(reopen_mb, 2),
+            "bundle_from_http_cache": from_cache,
+            "summary": (
+                f"{case.stem} over the websockets: {first_mb:.1f} MB on first open (Run All), "
+                f"{reopen_mb:.1f} MB on reopening (target ≤ {REOPEN_WEBSOCKET_MB_BOUND} MB); "
+                f"plotly.js from the HTTP cache: {from_cache}"
+            ),
+        }
+        write_json(artifacts / "lab-reopen.json", record)
+        print(record["summary"])
+        check_plotly_came_over_http(again)
+        assert from_cache == [True], record["summary"]
+        assert reopen_mb <= REOPEN_WEBSOCKET_MB_BOUND, record["summary"]
+    finally:
+        again.screenshot(path=str(artifacts / "lab-reopen.png"), full_page=True)
+        devtools.detach()
+
+
+_PLOTS_COUNT_JS = "document.querySelectorAll('.js-plotly-plot').length"
+#: JupyterLab marks a notebook tab with unsaved changes with jp-mod-dirty.
+_SAVED_JS = "() => !document.querySelector('.jp-mod-current.jp-mod-dirty, .jp-mod-dirty')"
+
+
+# A Jupyter server without ganviz's extension (plain `jupyter notebook`, VS Code, Colab):
+# the library model points the page to a file that is not there.
+_WITHOUT_THE_STATIC_ROUTE = """\
+import plotly.graph_objects as go
+import ganviz.widgets._figure as figure
+
+figure._LIBRARY = figure.PlotlyLibrary(static_path="ganviz/static/plotly-widget-0000.js")
+fig = figure.FigureWidget(go.Figure(go.Scatter(x=[0, 1, 2], y=[3, 1, 2])))
+fig
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_without_the_static_route_the_kernel_sends_plotly(lab, page, jupyter_home):
+    """Where the server does not serve plotly.js the page asks the kernel, which sends it
+    once, compressed, and the figure is drawn."""
+    _open_and_run(lab, page, jupyter_home, "without_static_route", _WITHOUT_THE_STATIC_ROUTE)
+    drawn = page.wait_for_function(
+        """() => {
+            const plots = [...document.querySelectorAll('.js-plotly-plot')];
+            const ys = plots.map(p => p.data && p.data[0] && Array.from(p.data[0].y));
+            return ys.length && ys.every(y => y) ? ys : null;
+        }""",
+        timeout=60_000,
+    ).json_value()
+    assert drawn == [[3, 1, 2]]
+    assert [status for _, status in page.ganviz_bundle_responses] == [404]
+    check_plotly_came_from_the_kernel(page)
+    assert error_outputs(page) == []
+    check_page_errors(page)

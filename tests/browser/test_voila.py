@@ -19,6 +19,8 @@ from browserkit import (
     NOTEBOOK_CASES,
     NOTEBOOKS,
     check_page_errors,
+    check_plotly_came_from_the_kernel,
+    check_plotly_came_over_http,
     code_lines,
     error_outputs,
     interact,
@@ -38,7 +40,9 @@ _PARAMS = [pytest.param(case, id=case.stem) for case in present_cases() if case.
 ]
 
 
-def _check_dashboard(page, case, *, requested: float, timeout_s: float, kernels_since=None) -> dict:
+def _check_dashboard(
+    page, case, *, requested: float, timeout_s: float, kernels_since=None, server=None
+) -> dict:
     """Plots drawn, code hidden, no errors, the case's control changes the drawn data.
 
     ``requested`` is the ``time.monotonic()`` at which the page was asked for.
@@ -57,7 +61,8 @@ def _check_dashboard(page, case, *, requested: float, timeout_s: float, kernels_
     assert page.locator(".jp-CodeCell .jp-InputArea:visible, .cm-editor:visible").count() == 0
     assert error_outputs(page) == [], "errors shown in the dashboard"
 
-    probe = KernelProbe(newest_voila_kernel(kernels_since)) if kernels_since else None
+    log = server.log_path if server else None
+    probe = KernelProbe(newest_voila_kernel(kernels_since, log)) if kernels_since else None
     try:
         if probe:  # Voilà draws the data the kernel holds (not a stale or garbled copy)
             check_page_matches_kernel(page, probe)
@@ -90,15 +95,23 @@ def test_explorer_in_voila(case, voila, page, artifacts):
         requested=requested,
         timeout_s=case.run_timeout_s,
         kernels_since=started_wall,
+        server=server,
     )
     page.screenshot(path=str(artifacts / f"voila-{case.stem}.png"))
     screenshot_output(page, artifacts / f"voila-explorer-{case.stem}.png")
-    record.update(notebook=case.path, server_start_s=round(started_s, 1))
+    record.update(
+        notebook=case.path,
+        server_start_s=round(started_s, 1),
+        websocket_mb_received=round(page.ganviz_ws_bytes[0] / 1e6, 1),
+    )
     record["summary"] = (
-        f"Voilà dashboard drawn {record['dashboard_ready_s']} s after the page was requested"
+        f"Voilà dashboard drawn {record['dashboard_ready_s']} s after the page was requested; "
+        f"{record['websocket_mb_received']} MB over the websockets"
     )
     write_json(artifacts / f"voila-{case.stem}.json", record)
     print(json.dumps(record))
+    # standalone Voilà loads no server extensions: the kernel sends plotly.js, once
+    check_plotly_came_from_the_kernel(page)
 
 
 @pytest.mark.timeout(240)
@@ -113,6 +126,8 @@ def test_binder_voila_url_serves_the_first_dashboard(lab, page, artifacts):
     )
     _check_dashboard(page, case, requested=requested, timeout_s=case.run_timeout_s)
     page.screenshot(path=str(artifacts / f"binder-voila-{case.stem}.png"))
+    # Voilà on the Jupyter server (Binder): plotly.js from ganviz's static route
+    check_plotly_came_over_http(page)
 
 
 _LATER_CELL_CHANGES = [
