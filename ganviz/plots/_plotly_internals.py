@@ -52,7 +52,6 @@ __all__ = [
     "import_renderers_without_nbformat",
     "kernel_messages",
     "layout_props",
-    "merge_page_config",
     "refresh_widget_state",
     "trace_figure",
     "trace_index",
@@ -226,6 +225,20 @@ def figure_widget_hooks() -> type:
 
     # a HasTraits, so traitlets registers the observers under their names
     class FigureWidgetHooks(traitlets.HasTraits):
+        @traitlets.default("_config")
+        def _default_page_config(self):
+            return dict(getattr(self, "page_config", {}))
+
+        @traitlets.validate("_config")
+        def _merge_page_config(self, proposal):
+            """The class's ``page_config`` under whatever config is set (what is set wins).
+
+            plotly's ``BaseFigure.__init__`` assigns ``{}`` after the widget's comm is
+            open; as a default alone the config would then travel as a later update,
+            which a page that builds plotly's model from the first state can miss.
+            """
+            return {**getattr(self, "page_config", {}), **(proposal["value"] or {})}
+
         @traitlets.observe("_js2py_traceDeltas")
         def _handler_js2py_traceDeltas(self, change):
             """Acknowledge a trace edit, keeping every property the kernel set."""
@@ -355,12 +368,3 @@ def import_renderers_without_nbformat() -> None:
         del sys.modules["nbformat"]
         optional_imports._not_importable.discard("nbformat")
     renderers.nbformat = ImportOnUse("nbformat")
-
-
-def merge_page_config(fig: Any, config: dict) -> None:
-    """Give a FigureWidget's page (plotly.js) ``config`` defaults; what it set wins.
-
-    plotly's ``BaseFigure.__init__`` sets the widget's ``_config`` trait itself, so
-    a trait default in a subclass would be overwritten.
-    """
-    fig._config = {**config, **fig._config}

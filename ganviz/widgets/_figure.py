@@ -65,7 +65,6 @@ from ..plots._plotly_internals import (
     FRONT_END_PATCH,
     figure_widget_hooks,
     kernel_messages,
-    merge_page_config,
     widget_bundle_digest,
 )
 
@@ -327,11 +326,13 @@ class FigureWidget(figure_widget_hooks(), go.FigureWidget):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        merge_page_config(self, PLOT_CONFIG)
         if self.layout.width is not None and self.layout.width <= NARROW_PX:
             # a narrow dashboard panel's title and legend reach its right edge: a toolbar
             # standing at that edge (shown on hover) covers neither
             self.layout.modebar.orientation = "v"
+
+    #: plotly.js config of the page (the adapter's hooks keep it in the first state sent)
+    page_config = PLOT_CONFIG
 
     @traitlets.default("_figure_id")
     def _new_figure_id(self) -> str:

@@ -339,3 +339,25 @@ def test_a_control_move_sends_each_changed_figure_one_message_so_the_page_redraw
     assert sent, "the move changed nothing"
     assert all(trait == "_py2js_update" for _, trait in sent), sent
     assert len(sent) == len({fig for fig, _ in sent})  # one message per figure
+
+
+def test_the_short_toolbar_is_in_the_state_the_widget_opens_with(monkeypatch):
+    """Not a later update: a page that builds plotly's model from the first state (the
+    front end does while plotly.js loads) would miss it and draw plotly's long toolbar."""
+    from ganviz.widgets._figure import PLOT_CONFIG, FigureWidget
+
+    opened = []
+    original = ipywidgets.Widget.open
+
+    def open_and_record(self):
+        original(self)
+        if isinstance(self, FigureWidget):
+            opened.append(self.get_state()["_config"])
+
+    monkeypatch.setattr(ipywidgets.Widget, "open", open_and_record)
+    fig = FigureWidget(go.Figure())
+    assert opened == [PLOT_CONFIG]
+    sent = []
+    fig.observe(lambda change: sent.append(change), "_config")
+    fig._config = {}  # what plotly's BaseFigure assigns: the toolbar config stays
+    assert fig._config == PLOT_CONFIG and sent == []
