@@ -774,6 +774,29 @@ def interact(page, case: NotebookCase, before: list[str]) -> Interaction:
     return Interaction(f"slider {label!r}", (value_before, value_after), seconds)
 
 
+_FIRST_PLOT_CLOCK_JS = """() => {
+  window.__ganvizFirstPlot = null;
+  const started = performance.now();
+  const poll = setInterval(() => {
+    if (document.querySelector('.js-plotly-plot .main-svg')) {
+      window.__ganvizFirstPlot = (performance.now() - started) / 1000;
+      clearInterval(poll);
+    }
+  }, 25);
+}"""
+
+
+def start_first_plot_clock(page) -> None:
+    """Start timing, in the page's clock, until the first Plotly plot is drawn."""
+    page.evaluate(_FIRST_PLOT_CLOCK_JS)
+
+
+def first_plot_seconds(page) -> float | None:
+    """Seconds from :func:`start_first_plot_clock` to the first drawn plot (None: none yet)."""
+    value = page.evaluate("() => window.__ganvizFirstPlot")
+    return None if value is None else round(float(value), 2)
+
+
 def perform(page, move: Move, *, timeout_s: float = 60.0) -> None:
     """Use one control as a person would (mouse and the browser's own select), then wait
     until the plots have settled (a move may change nothing drawn, e.g. a fit already shown).

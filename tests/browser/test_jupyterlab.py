@@ -33,6 +33,7 @@ from browserkit import (
     clipped,
     error_outputs,
     find_slider,
+    first_plot_seconds,
     interact,
     jupyter_api,
     kernel_pid,
@@ -42,6 +43,7 @@ from browserkit import (
     process_memory_mib,
     screenshot_output,
     settled_fingerprint,
+    start_first_plot_clock,
     wait_for,
     wait_for_control,
     wait_for_plots,
@@ -50,9 +52,18 @@ from browserkit import (
 )
 from synccheck import KernelProbe, check_page_matches_kernel
 
-#: Generous bound on the median slider-to-repaint time, so a loaded CI machine
-#: does not flake; the target (≤ 100 ms) is reported, not asserted.
-LATENCY_MEDIAN_BOUND_MS = 1000.0
+#: The classroom targets (issue "Classroom load") and the margin a loaded 2-core CI machine
+#: gets before a test fails: slider → repaint median ≤ 100 ms; Run All → a theory notebook's
+#: first plot ≤ 3 s; a theory notebook's kernel at its peak ≤ 250 MB.
+LOAD_MARGIN = 3.0
+LATENCY_TARGET_MS = 100.0
+LATENCY_MEDIAN_BOUND_MS = LOAD_MARGIN * LATENCY_TARGET_MS
+FIRST_PLOT_TARGET_S = 3.0
+FIRST_PLOT_BOUND_S = LOAD_MARGIN * FIRST_PLOT_TARGET_S
+#: memory does not grow with load: 5 % over the target, for allocator noise
+KERNEL_PEAK_BOUND_MB = 1.05 * 250.0
+#: the training notebooks (torch, many dashboards) are not held to the theory targets
+TRAINING_NOTEBOOKS = ("05_train_toy_gan.ipynb", "06_train_image_gan.ipynb")
 #: MB a page may receive over its websockets when the browser opens notebook 01 again, its
 #: kernel still running (plotly.js from the HTTP cache; each case's first-open budget is
 #: NotebookCase.websocket_mb).
@@ -120,9 +131,11 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
     _wait_for_idle_kernel(page)
     opened_s = time.monotonic() - started
 
+    start_first_plot_clock(page)
     _run_all_cells(page, timeout_s=case.run_timeout_s)
     n_plots = wait_for_plots(page, timeout_s=60)
     ready_s = time.monotonic() - started
+    first_plot_s = first_plot_seconds(page)
     assert error_outputs(page) == [], "errors shown after Run All Cells"
 
     wait_for_control(page, case)
@@ -193,6 +206,7 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
         "figures_compared_with_kernel": len(kernel_after_run["figures"]),
         "controls_compared_with_kernel": len(kernel_after_run["controls"]),
         "open_s": round(opened_s, 1),
+        "run_all_to_first_plot_s": first_plot_s,
         "run_all_to_plots_s": round(ready_s - opened_s, 1),
         "websocket_mb_received": round(page.ganviz_ws_bytes[0] / 1e6, 1),
         "control_to_changed_data_s": round(done.seconds, 2),
@@ -201,7 +215,8 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
         "latency": latency and latency["summary"],
     }
     record["summary"] = (
-        f"{n_plots} plots after {record['run_all_to_plots_s']} s of Run All; "
+        f"first plot {first_plot_s} s and {n_plots} plots {record['run_all_to_plots_s']} s "
+        "after Run All; "
         f"{record['websocket_mb_received']} MB over the websockets; "
         f"kernel RSS {memory.get('VmRSS')} MiB (peak {memory.get('VmHWM')} MiB), "
         f"Jupyter server RSS {server_memory.get('VmRSS')} MiB"
@@ -211,6 +226,15 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
     if case is not CANARY:  # the canary is plotly's own FigureWidget (its 5 MB per figure)
         check_plotly_came_over_http(page)
     assert record["websocket_mb_received"] <= case.websocket_mb, record["summary"]
+    if case is not CANARY and case.name not in TRAINING_NOTEBOOKS:
+        assert first_plot_s <= FIRST_PLOT_BOUND_S, (
+            f"Run All → first plot {first_plot_s} s: target {FIRST_PLOT_TARGET_S} s "
+            f"(fails above {FIRST_PLOT_BOUND_S} s)"
+        )
+        peak_mb = memory.get("VmHWM", 0.0) * 1.048576
+        assert peak_mb <= KERNEL_PEAK_BOUND_MB, (
+            f"kernel peak {peak_mb:.0f} MB: target 250 MB (fails above {KERNEL_PEAK_BOUND_MB:.0f})"
+        )
 
 
 def test_every_explorer_notebook_is_listed():
