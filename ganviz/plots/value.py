@@ -312,7 +312,7 @@ def sweep_figure(
     shifts=None,
     current_shift: float = 0.0,
     current: Divergences | None = None,
-    title: str | None = "JS saturates at log 2 when the supports separate; W1 keeps growing",
+    title: str | None = "JS stops at log 2; W1 keeps growing",
     height: int = 500,
 ) -> go.Figure:
     """Divergences between P_data and P_g translated by t, against t, with the current t marked.
