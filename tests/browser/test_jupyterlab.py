@@ -143,6 +143,8 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
     assert before, "the plots in the page hold no trace data"
     check_page_errors(page)
     assert clipped(page) == [], f"clipped at {VIEWPORT['width']}×{VIEWPORT['height']}"
+    # what a learner sees after Run All: the explorer in its documented default state
+    screenshot_output(page, artifacts / f"explorer-{case.stem}.png")
     session = next(s for s in jupyter_api(lab, "/api/sessions") if s["path"].endswith(case.path))
     runtime = jupyter_home[0].parent / "runtime"
     probe = KernelProbe(runtime / f"kernel-{session['kernel']['id']}.json")
@@ -174,7 +176,8 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
     page.wait_for_timeout(500)
 
     page.screenshot(path=str(artifacts / f"lab-{case.stem}.png"), full_page=True)
-    screenshot_output(page, artifacts / f"explorer-{case.stem}.png")
+    if case.series:  # and after the moves (for a person to look at)
+        screenshot_output(page, artifacts / f"explorer-{case.stem}-after-moves.png")
 
     latency = None
     if case.latency:
