@@ -776,14 +776,25 @@ def interact(page, case: NotebookCase, before: list[str]) -> Interaction:
 
 _FIRST_PLOT_CLOCK_JS = """() => {
   window.__ganvizFirstPlot = null;
+  window.__ganvizPlotsDrawn = [];  // [number of plots drawn, seconds] at each new plot
   const started = performance.now();
   const poll = setInterval(() => {
-    if (document.querySelector('.js-plotly-plot .main-svg')) {
-      window.__ganvizFirstPlot = (performance.now() - started) / 1000;
-      clearInterval(poll);
-    }
+    const n = [...document.querySelectorAll('.js-plotly-plot')]
+      .filter((gd) => gd.querySelector('.main-svg')).length;
+    const seconds = (performance.now() - started) / 1000;
+    const drawn = window.__ganvizPlotsDrawn;
+    if (n > 0 && window.__ganvizFirstPlot === null) window.__ganvizFirstPlot = seconds;
+    if (n > (drawn.length ? drawn[drawn.length - 1][0] : 0)) drawn.push([n, seconds]);
+    if (seconds > 600) clearInterval(poll);
   }, 25);
 }"""
+
+
+def plots_drawn_over_time(page) -> list[tuple[int, float]]:
+    """(plots drawn, seconds after :func:`start_first_plot_clock`) at each new plot."""
+    return [
+        (int(n), round(float(t), 1)) for n, t in page.evaluate("() => window.__ganvizPlotsDrawn")
+    ]
 
 
 def start_first_plot_clock(page) -> None:

@@ -39,6 +39,7 @@ from browserkit import (
     kernel_pid,
     measure_slider_latency,
     perform,
+    plots_drawn_over_time,
     present_cases,
     process_memory_mib,
     screenshot_output,
@@ -136,6 +137,7 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
     n_plots = wait_for_plots(page, timeout_s=60)
     ready_s = time.monotonic() - started
     first_plot_s = first_plot_seconds(page)
+    drawn_over_time = plots_drawn_over_time(page)
     assert error_outputs(page) == [], "errors shown after Run All Cells"
 
     wait_for_control(page, case)
@@ -211,6 +213,7 @@ def test_explorer_in_jupyterlab(case, lab, page, artifacts, jupyter_home):
         "open_s": round(opened_s, 1),
         "run_all_to_first_plot_s": first_plot_s,
         "run_all_to_plots_s": round(ready_s - opened_s, 1),
+        "plots_drawn_after_run_all_s": drawn_over_time,
         "websocket_mb_received": round(page.ganviz_ws_bytes[0] / 1e6, 1),
         "control_to_changed_data_s": round(done.seconds, 2),
         "kernel_memory_mib": memory,
