@@ -438,7 +438,10 @@ def distance_figure(
         trace.meta = name
     style.base_layout(fig, title=title, height=height)
     fig.update_xaxes(title_text="step n")
-    fig.update_yaxes(title_text="distance to (0, 0)", type="log", exponentformat="power")
+    # minor labels 2 and 5 only: every digit (plotly's D1) crowds a decade into a smudge
+    fig.update_yaxes(
+        title_text="distance to (0, 0)", type="log", exponentformat="power", dtick="D2"
+    )
     return fig
 
 

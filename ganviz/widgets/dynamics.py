@@ -239,7 +239,6 @@ class DynamicsExplorer(ExplorerBase):
 
     def _layout(self) -> None:
         c = self.controls
-        start_row = widgets.HBox([c["theta0"], c["psi0"]])
         panel = widgets.VBox(
             [
                 c["objective"],
@@ -249,7 +248,8 @@ class DynamicsExplorer(ExplorerBase):
                 c["gamma"],
                 c["sigma"],
                 c["steps"],
-                start_row,
+                c["theta0"],
+                c["psi0"],
                 c["show_flow"],
                 self.summary,
             ],

@@ -554,6 +554,21 @@ _CLIPPED_JS = """
       : (el.textContent || '').trim().slice(0, 40);
     problems.push('past the notebook edge by ' + Math.round(box.right - right) + ' px: ' + what);
   });
+  // a control wider than the panel that holds it is cut by the panel (no "…" to see)
+  document.querySelectorAll('.jupyter-widgets.widget-inline-hbox').forEach((el) => {
+    if (!seen(el)) return;
+    const box = el.getBoundingClientRect();
+    for (let up = el.parentElement; up && !up.classList.contains('jp-OutputArea-output');
+         up = up.parentElement) {
+      if (getComputedStyle(up).overflowX === 'visible') continue;
+      if (box.right > up.getBoundingClientRect().right + 1) {
+        const label = el.querySelector('.widget-label');
+        problems.push('control cut by its panel: '
+          + ((label && label.textContent) || el.textContent || '').trim().slice(0, 40));
+      }
+      break;
+    }
+  });
   // plotly's toolbar shows on hover at the plot's top right: no title or legend text under it
   document.querySelectorAll('.js-plotly-plot').forEach((gd) => {
     const bar = gd.querySelector('.modebar');
