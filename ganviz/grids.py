@@ -43,6 +43,8 @@ extent only (``auto_grid(p, q, within=0)``), the second in q's frame over
 q's (:meth:`Grid.union` joins them). Each part lives where its density has
 mass, its own ridge lies along a frame axis, and the other density is
 resolved by its conditional widths there; the split is exact in the limit.
+Total variation's |p − q| has a kink where D* switches; for two Gaussians
+its panels are also cut there (:func:`ganviz.pair_grids.cut_at_kinks`).
 
 Inputs the float64 grid cannot resolve raise :class:`ValueError` naming the
 distribution: a length scale below 2¹⁰ float spacings of the coordinates
