@@ -260,6 +260,26 @@ def test_crossed_ridges_kl_closed_form(mu_p, cov_p, mu_q, cov_q):
     assert d.value == pytest.approx(d.two_js_minus_log4, abs=1e-9)
 
 
+def test_crossed_ridges_each_side_in_its_own_frame_keeps_both_masses():
+    from ganviz.grids import own_frames
+    from ganviz.pair_grids import pair_on_grid
+
+    mu_p, cov_p, mu_q, cov_q = CROSSED_RIDGES[0]
+    p, q = gv.Gaussian(mu_p, cov=cov_p), gv.Gaussian(mu_q, cov=cov_q)
+    g, lp, lq = pair_on_grid(p, q)
+    assert len(g.parts) == 2  # p's frame over p's extent, q's over q's
+    # the weights w·D* and w·(1 − D*) share out ∫p = ∫q = 1 between the two grids
+    # (to the ~1e-8 of 4-node panels a σ wide)
+    assert g.integrate(np.exp(lp)) == pytest.approx(1.0, abs=1e-8)
+    assert g.integrate(np.exp(lq)) == pytest.approx(1.0, abs=1e-8)
+    with pytest.raises(ValueError, match="no image shape"):
+        _ = g.shape
+    # parallel ridges, or a ridge against a round Gaussian, keep one grid
+    ridge = gv.Gaussian([0, 0], cov=cov_p)
+    assert own_frames(ridge, gv.Gaussian([1, 0], cov=np.array(cov_p) / 4)) is None
+    assert own_frames(ridge, gv.Gaussian([0, 0], std=0.1)) is None
+
+
 @pytest.mark.parametrize(("mu_p", "cov_p", "mu_q", "cov_q"), CROSSED_RIDGES[:2])
 def test_crossed_ridges_js_and_value_against_quadrature(mu_p, cov_p, mu_q, cov_q):
     p, q = gv.Gaussian(mu_p, cov=cov_p), gv.Gaussian(mu_q, cov=cov_q)
