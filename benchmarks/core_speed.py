@@ -10,7 +10,9 @@ under 50 ms.
 
 A second table, "extreme inputs", times every public theory call on pairs
 far apart (up to 10¹²σ), twelve decades apart in scale, or nearly
-degenerate (ρ = 0.99999), and heavy mixtures (grid25, ring8, a 7×7 grid);
+degenerate (ρ = 0.99999), crossed ridges (ρ = 0.999 against an axis-aligned
+one: each side on a grid in its own frame), and heavy mixtures (grid25,
+ring8, a 7×7 grid);
 the target is ~0.1 s per call. In 2-D the W1 columns are the
 optimal-transport estimate on 128 samples (its cost depends on the sample
 count, not on the input).
@@ -56,6 +58,11 @@ EXTREME_PAIRS = [
         gv.Gaussian([0, 0], std=1),
     ),
     ("2-D N(0,1e-6 I) vs N(0,1e6 I)", gv.Gaussian([0, 0], std=1e-6), gv.Gaussian([0, 0], std=1e6)),
+    (
+        "2-D crossed ridges ρ=0.999 vs sd (3, 0.1)",
+        gv.Gaussian([0, 0], cov=[[4, 3.996], [3.996, 4]]),
+        gv.Gaussian([0, 0], cov=[[9, 0], [0, 0.01]]),
+    ),
     ("grid25 (σ=0.05) vs N(0, I)", gv.grid_of_gaussians(5, 2.0, 0.05), gv.Gaussian([0, 0], std=1)),
     (
         "ring8 (σ=0.02) vs grid25",
@@ -96,6 +103,7 @@ def extreme_table(repeat: int = 5) -> None:
 def main() -> None:
     data2 = gv.Gaussian([0, 0], cov=[[1.0, 0.3], [0.3, 0.8]])
     fake2 = gv.Mixture([gv.Gaussian([2, 1], std=0.7), gv.Gaussian([-1, 2], std=0.5)])
+    other2 = gv.Gaussian([1, 1], cov=[[0.5, 0.0], [0.0, 1.0]])
     ring = gv.ring_of_gaussians(8, radius=2.0, std=0.1)
     xs = ys = np.linspace(-4, 4, 200)
     gx, gy = np.meshgrid(xs, ys)
@@ -123,6 +131,7 @@ def main() -> None:
         ),
         ("JS in 2-D (auto grid)", lambda: gv.js_divergence(data2, fake2)),
         ("JS in 2-D, ring σ=0.1 vs Gaussian", lambda: gv.js_divergence(ring, data2)),
+        ("TV in 2-D, two Gaussians (cut at the kink)", lambda: gv.total_variation(data2, other2)),
         ("divergences() in 1-D (JS, KL×2, TV, W1, V)", lambda: gv.divergences(data1, fake1)),
         ("generator_gradient 1-D, minimax", lambda: gv.generator_gradient(data1, fake1, "minimax")),
         ("W1 in 2-D (OT on 512 samples)", lambda: gv.wasserstein_distance(data2, fake2)),

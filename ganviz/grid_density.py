@@ -23,7 +23,8 @@ on a 464² grid drops from ~120 ms to a few ms. Where the scaled sum underflows
 (no single piece is near both coordinates of a node: between the modes of a
 ring) those nodes are recomputed exactly; pieces not diagonal in the frame
 are added in log space node by node; distributions without normal pieces use
-their own :meth:`~ganviz.distributions.Distribution.logpdf`.
+their own :meth:`~ganviz.distributions.Distribution.logpdf`. A
+:meth:`~ganviz.grids.Grid.union` is evaluated part by part.
 """
 
 from __future__ import annotations
@@ -135,7 +136,11 @@ def _other_on_tensor(row, a: np.ndarray, b: np.ndarray, want_score: bool):
 
 
 def _on_tensor(dist: Distribution, g: Grid, want_score: bool):
-    pieces = _normal_pieces(dist) if g.dim == 2 else None
+    if g.parts:  # a union of tensor grids: each part factorised in its own frame
+        results = [_on_tensor(dist, part, want_score) for part in g.parts]
+        log_p = np.concatenate([r[0] for r in results])
+        return log_p, (np.concatenate([r[1] for r in results]) if want_score else None)
+    pieces = _normal_pieces(dist) if g.dim == 2 and g.axes else None
     if pieces is None:
         lp = dist.logpdf(g.points)
         return lp, (dist.grad_logpdf(g.points) if want_score else None)

@@ -25,13 +25,26 @@ else the direction joining the two distributions' means (so the line where
 D* switches is straight across one axis). Along a frame axis each
 component contributes its marginal extent and its *conditional* width
 (1/√(eᵀΣ⁻¹e)), which resolves components not aligned with the frame.
-Uniform boxes keep the coordinate axes as frame. One frame serves the
-whole pair, so two elongated Gaussians in *different* orientations are
-resolved only within the node budget (600² nodes in the plane, one axis up
-to 2400 when the other needs fewer): their oblique ridges may need more,
-the panels are then widened and the accuracy drops to ~1e-5. Over budget
-the extra edges (where D* switches) go first, then each axis is held to
-600 nodes by widening its panels.
+Uniform boxes keep the coordinate axes as frame. The node budget is 600²
+nodes in the plane (one axis up to 2400 when the other needs fewer); over
+budget the extra edges (where D* switches) go first, then each axis is held
+to 600 nodes by widening its panels.
+
+One frame cannot follow two elongated Gaussians in *different* orientations
+(ρ = 0.999 against a ridge along x): the oblique ridge would need more nodes
+than the budget and the accuracy dropped to ~1e-3. For such a pair
+(:func:`own_frames`) the theory functions split every integrand with the
+partition of unity D* + (1 − D*) = 1,
+
+.. math:: \\int f = \\int f\\,\\frac{p}{p+q} + \\int f\\,\\frac{q}{p+q},
+
+and integrate each part on its own grid: the first in p's frame over p's
+extent only (``auto_grid(p, q, within=0)``), the second in q's frame over
+q's (:meth:`Grid.union` joins them). Each part lives where its density has
+mass, its own ridge lies along a frame axis, and the other density is
+resolved by its conditional widths there; the split is exact in the limit.
+Total variation's |p − q| has a kink where D* switches; for two Gaussians
+its panels are also cut there (:func:`ganviz.pair_grids.cut_at_kinks`).
 
 Inputs the float64 grid cannot resolve raise :class:`ValueError` naming the
 distribution: a length scale below 2¹⁰ float spacings of the coordinates
@@ -52,7 +65,7 @@ A user may pass ``grid=`` to any theory function instead:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -60,7 +73,7 @@ import numpy as np
 from . import _validation as check
 from .distributions import Distribution, Region
 
-__all__ = ["Grid", "auto_grid", "make_grid", "regular_grid", "view_axes"]
+__all__ = ["Grid", "auto_grid", "make_grid", "own_frames", "regular_grid", "view_axes"]
 
 #: Gauss–Legendre nodes per panel and the largest number of nodes per axis.
 _NODES_PER_PANEL = {1: 8, 2: 4}
@@ -87,21 +100,39 @@ class Grid:
     ``values.reshape(len(ys), len(xs))`` gives an image with rows along y.
     ``frame`` (2-D automatic grids only) is the 2×2 rotation whose columns
     are the directions of ``axes``: ``points = (a0, a1) @ frame.T``; ``None``
-    means the coordinate axes.
+    means the coordinate axes. ``edges`` (automatic grids) holds the panel
+    edges of each axis. ``parts`` is set on a :meth:`union` of grids; a union,
+    like any grid of scattered nodes, has empty ``axes``.
     """
 
     points: np.ndarray
     weights: np.ndarray
     axes: tuple[np.ndarray, ...]
     frame: np.ndarray | None = None
+    parts: tuple[Grid, ...] = ()
+    edges: tuple[np.ndarray, ...] | None = None
+
+    @classmethod
+    def union(cls, parts: tuple[Grid, ...], weights: tuple[np.ndarray, ...]) -> Grid:
+        """The nodes of all ``parts`` in order, with the given weights per part.
+
+        With weights wᵢ·φ(xᵢ) on one part and wᵢ·(1 − φ(xᵢ)) on the other, for a
+        partition of unity φ, this integrates ∫ f = ∫ fφ + ∫ f(1 − φ), each part
+        on the grid that resolves it (module doc).
+        """
+        return cls(
+            np.concatenate([g.points for g in parts]), np.concatenate(weights), (), None, parts
+        )
 
     @property
     def dim(self) -> int:
-        return len(self.axes)
+        return 1 if self.points.ndim == 1 else self.points.shape[1]
 
     @property
     def shape(self) -> tuple[int, ...]:
-        """Image shape: ``(nx,)`` in 1-D, ``(ny, nx)`` in 2-D."""
+        """Image shape: ``(nx,)`` in 1-D, ``(ny, nx)`` in 2-D (not defined for a union)."""
+        if not self.axes:
+            raise ValueError("a grid of scattered nodes (a union) has no image shape")
         return tuple(len(a) for a in reversed(self.axes))
 
     def integrate(self, values: np.ndarray) -> float:
@@ -114,17 +145,24 @@ class Grid:
         return len(self.weights)
 
 
-def _tensor(axes: tuple[np.ndarray, ...], axis_weights: tuple[np.ndarray, ...], frame=None) -> Grid:
+def _tensor(
+    axes: tuple[np.ndarray, ...], axis_weights: tuple[np.ndarray, ...], frame=None, edges=None
+) -> Grid:
     if len(axes) == 1:
-        return Grid(axes[0], axis_weights[0], axes)
+        return Grid(axes[0], axis_weights[0], axes, edges=edges)
     xs, ys = axes
     check.grid_size(len(xs) * len(ys))
-    gx, gy = np.meshgrid(xs, ys)  # rows follow y
-    points = np.stack([gx.ravel(), gy.ravel()], axis=1)
-    if frame is not None:
-        points = points @ frame.T
+    if frame is None:
+        gx, gy = np.meshgrid(xs, ys)  # rows follow y
+        points = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    else:
+        # x = a·F[:, 0] + b·F[:, 1] by broadcasting, not ``@``: a BLAS product may spin up
+        # threads (up to 0.1 s on a loaded machine) for a 2-column product
+        points = np.empty((len(xs) * len(ys), 2))
+        for k in range(2):
+            points[:, k] = (xs[None, :] * frame[k, 0] + ys[:, None] * frame[k, 1]).ravel()
     weights = np.outer(axis_weights[1], axis_weights[0]).ravel()
-    return Grid(points, weights, axes, frame)
+    return Grid(points, weights, axes, frame, edges=edges)
 
 
 @lru_cache(maxsize=8)
@@ -150,13 +188,7 @@ def _choose_frame(dists: tuple[Distribution, ...]) -> np.ndarray | None:
         return None  # an unknown density: keep the axes its regions are known on
     if any(p.base != "normal" for p in pieces):
         return None  # uniform boxes: their edges must stay panel edges
-    best, elongation = None, _ELONGATED
-    for piece in pieces:
-        if not piece.kernel:  # a Gaussian's own axes (a KDE's kernels are round)
-            var, vec = np.linalg.eigh(piece.scale @ piece.scale.T)
-            ratio = math.sqrt(var[1] / var[0])
-            if ratio > elongation:
-                best, elongation = vec, ratio
+    best = _most_elongated(pieces)
     if best is not None:
         frame = best
     elif len(dists) == 2:
@@ -172,6 +204,63 @@ def _choose_frame(dists: tuple[Distribution, ...]) -> np.ndarray | None:
     if np.allclose(np.abs(frame), np.eye(2), atol=1e-12):
         return None  # already the coordinate axes: keep them exact
     return frame
+
+
+def _most_elongated(pieces) -> np.ndarray | None:
+    """Principal axes (eigenvectors) of the most elongated Gaussian piece, if any is."""
+    best, elongation = None, _ELONGATED
+    for piece in pieces:
+        if not piece.kernel:  # a Gaussian's own axes (a KDE's kernels are round)
+            var, vec = np.linalg.eigh(piece.scale @ piece.scale.T)
+            ratio = math.sqrt(var[1] / var[0])
+            if ratio > elongation:
+                best, elongation = vec, ratio
+    return best
+
+
+def own_frames(p: Distribution, q: Distribution) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each side's own 2-D frame when one frame cannot serve both (module doc), else ``None``.
+
+    That is when both are made of normal pieces, each has an elongated Gaussian
+    piece, their long axes differ, and one frame would need more nodes than the
+    budget (each ridge's fine width along the other's whole length). A pair one
+    frame resolves keeps its single grid.
+    """
+    frames = []
+    for dist in (p, q):
+        try:
+            pieces = dist.pieces()
+        except LookupError:
+            return None
+        if dist.dim != 2 or any(piece.base != "normal" for piece in pieces):
+            return None
+        axes = _most_elongated(pieces)
+        if axes is None:
+            return None
+        frames.append(axes)
+    if 1.0 - abs(float(frames[0][:, 1] @ frames[1][:, 1])) <= 1e-12:
+        return None  # parallel ridges: one frame follows both
+    shared = _choose_frame((p, q))
+    share = _MAX_NODES_PER_AXIS[2] // _NODES_PER_PANEL[2]
+    edges = [
+        _panel_edges([r for d in (p, q) for r in _frame_regions(d, axis, shared)], 1.0)
+        for axis in range(2)
+    ]
+    if (len(edges[0]) - 1) * (len(edges[1]) - 1) <= share * share and all(
+        len(e) - 1 <= _WIDEST_AXIS_FACTOR * share for e in edges
+    ):
+        return None
+    return frames[0], frames[1]
+
+
+def _within(regions: list[Region], bounds: list[Region]) -> list[Region]:
+    """``regions`` clipped to the span of ``bounds`` (those outside it dropped)."""
+    low, high = min(r.low for r in bounds), max(r.high for r in bounds)
+    return [
+        replace(r, low=max(r.low, low), high=min(r.high, high))
+        for r in regions
+        if r.high > low and r.low < high
+    ]
 
 
 def _check_resolvable(regions: list[Region], name: str) -> None:
@@ -296,12 +385,15 @@ def _plane_edges(per_axis, extras) -> list[np.ndarray]:
     return [_axis_edges(regs, 2, e) for regs, e in zip(per_axis, extras, strict=True)]
 
 
-def _axis_rule(edges: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+def _axis_pieces(lows: np.ndarray, highs: np.ndarray, dim: int = 2):
+    """Gauss–Legendre nodes and weights of the panels [lowsᵢ, highsᵢ], panel by panel."""
     nodes, weights = _legendre(_NODES_PER_PANEL[dim])
-    left, width = edges[:-1, None], np.diff(edges)[:, None]
-    x = (left + 0.5 * width * (nodes + 1.0)).ravel()
-    w = (0.5 * width * weights).ravel()
-    return x, w
+    left, width = lows[:, None], (highs - lows)[:, None]
+    return (left + 0.5 * width * (nodes + 1.0)).ravel(), (0.5 * width * weights).ravel()
+
+
+def _axis_rule(edges: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    return _axis_pieces(edges[:-1], edges[1:], dim)
 
 
 def _names(dists, names) -> tuple[str, ...]:
@@ -310,14 +402,18 @@ def _names(dists, names) -> tuple[str, ...]:
     return tuple(names)
 
 
-def auto_grid(*dists: Distribution, extra_edges=(), frame=None, names=None) -> Grid:
+def auto_grid(
+    *dists: Distribution, extra_edges=(), frame=None, names=None, within: int | None = None
+) -> Grid:
     """Composite Gauss–Legendre grid resolving every density in ``dists``.
 
     ``extra_edges`` adds panel edges, e.g. where an integrand has a kink:
     points in 1-D, a pair ``(along axis 0, along axis 1)`` of frame
     coordinates in 2-D. ``frame`` fixes the 2-D frame (a 2×2 rotation, see
     :class:`Grid`); by default it is chosen from the components (module doc).
-    ``names`` name the distributions in error messages.
+    ``names`` name the distributions in error messages. ``within`` (an index
+    into ``dists``) limits the grid to that distribution's extent, for an
+    integrand that lives where it has mass (the others are still resolved there).
     """
     dim = dists[0].dim
     names = _names(dists, names)
@@ -330,6 +426,10 @@ def auto_grid(*dists: Distribution, extra_edges=(), frame=None, names=None) -> G
             regs = _frame_regions(d, axis, frame) if dim == 2 else d.regions(0)
             _check_resolvable(regs, name)
             regions += regs
+        if within is not None:
+            own = dists[within]
+            bounds = _frame_regions(own, axis, frame) if dim == 2 else own.regions(0)
+            regions = _within(regions, bounds)
         per_axis.append(regions)
     if dim == 1:
         extras = (extra_edges,)
@@ -339,7 +439,7 @@ def auto_grid(*dists: Distribution, extra_edges=(), frame=None, names=None) -> G
         extras = ((), ())
     edges = _plane_edges(per_axis, extras) if dim == 2 else [_axis_edges(per_axis[0], 1, extras[0])]
     rules = [_axis_rule(e, dim) for e in edges]
-    return _tensor(tuple(r[0] for r in rules), tuple(r[1] for r in rules), frame)
+    return _tensor(tuple(r[0] for r in rules), tuple(r[1] for r in rules), frame, tuple(edges))
 
 
 def _trapezoid_weights(x: np.ndarray, name: str) -> np.ndarray:

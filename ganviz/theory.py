@@ -28,9 +28,15 @@ from scipy import special
 
 from . import _validation as check
 from .distributions import Distribution
-from .grid_density import log_density
 from .grids import Grid, auto_grid, make_grid, view_axes
-from .grids import _frame_regions as _grid_regions
+from .pair_grids import (
+    _logit_of_logs,
+    _on_grid,
+    _roots,
+    _sign_change_brackets,
+    cut_at_kinks,
+    pair_on_grid,
+)
 
 __all__ = [
     "Divergences",
@@ -52,12 +58,6 @@ __all__ = [
 LOG2 = math.log(2.0)
 
 
-def _on_grid(p: Distribution, q: Distribution, grid, names=("p", "q")):
-    check.same_dim(p, q, names)
-    g = make_grid((p, q), grid, names)
-    return g, log_density(p, g), log_density(q, g)
-
-
 def _xlogy_terms(lp: np.ndarray, log_ratio: np.ndarray) -> np.ndarray:
     """p·log(p/r) pointwise with the convention 0·log 0 = 0 (where p = 0)."""
     # one masked pass (np.where), not boolean indexing: this runs on every node of a 2-D grid
@@ -66,13 +66,6 @@ def _xlogy_terms(lp: np.ndarray, log_ratio: np.ndarray) -> np.ndarray:
 
 
 # -- the optimal discriminator ---------------------------------------------
-
-
-def _logit_of_logs(lp: np.ndarray, lq: np.ndarray) -> np.ndarray:
-    """s = lp − lq, with 0 (D* = ½) where both log densities are −inf."""
-    with np.errstate(invalid="ignore"):
-        s = lp - lq
-    return np.where(np.isnan(s), 0.0, s)
 
 
 def optimal_discriminator_logit(p_data: Distribution, p_g: Distribution, x) -> np.ndarray:
@@ -167,163 +160,6 @@ def _kl(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray, lq: np.ndarra
     return max(float(value), 0.0)
 
 
-def _roots(f, df, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Vectorised safeguarded Newton for roots of ``f`` bracketed in [lo, hi].
-
-    Starts from the secant point of the bracket (already close on a fine grid)
-    and falls back to bisection whenever a Newton step leaves the bracket.
-    """
-    f_lo, f_hi = f(lo), f(hi)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = lo - f_lo * (hi - lo) / (f_hi - f_lo)
-    x = np.where(np.isfinite(x) & (x > lo) & (x < hi), x, 0.5 * (lo + hi))
-    for _ in range(40):
-        fx, dfx = f(x), df(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = x - fx / dfx
-        same = np.sign(fx) == np.sign(f_lo)
-        lo, hi = np.where(same, x, lo), np.where(same, hi, x)
-        f_lo = np.where(same, fx, f_lo)
-        # A converged Newton step lands on the bracket's end: accept it (≤, ≥),
-        # and never move a point where f is exactly 0.
-        inside = np.isfinite(newton) & (newton >= lo) & (newton <= hi)
-        x_new = np.where(fx == 0, x, np.where(inside, newton, 0.5 * (lo + hi)))
-        if np.all(np.abs(x_new - x) <= 1e-13 * np.maximum(1.0, np.abs(x))):
-            return x_new
-        x = x_new
-    return x
-
-
-def _sign_change_brackets(nodes: np.ndarray, values: np.ndarray):
-    finite = np.isfinite(values)
-    idx = np.nonzero(finite[:-1] & finite[1:] & (np.sign(values[:-1]) * np.sign(values[1:]) < 0))[0]
-    return nodes[idx], nodes[idx + 1]
-
-
-def _switch_edges(
-    roots: np.ndarray, steepness: np.ndarray, finest: float, dim: int = 1
-) -> np.ndarray:
-    """Panel edges around the points where s = log p − log q crosses 0 along an axis.
-
-    There D* = σ(s) switches from 1 to 0 over a width 1/|s'|, which for
-    far-apart densities is much narrower than the densities themselves (the
-    vanishing minimax gradient is an integral over exactly that switch), and
-    |p − q| has a kink. Every real crossing becomes an edge; sharp ones get
-    panels of width 2/|s'| over ±30/|s'|. Where p ≈ q, round-off "crossings"
-    have slope ~0 and are ignored. Returns an empty array when there is
-    nothing worth refining (or too many crossings: a wiggly KDE).
-    """
-    real = steepness * finest > 1e-8
-    roots, steepness = roots[real], steepness[real]
-    if len(roots) == 0:
-        return roots
-    sharp = steepness * finest > _SHARP[dim]
-    width = 1.0 / steepness[sharp]
-    edges = (roots[sharp, None] + width[:, None] * _SWITCH_OFFSETS[dim]).ravel()
-    return np.concatenate([roots, edges])
-
-
-#: A switch is refined when it is this many times narrower than the finest density scale,
-#: with edges at these offsets (in units of the switch width 1/|s'|) around it. In 2-D,
-#: where every edge costs a whole line of nodes, the offsets grow geometrically.
-_SHARP = {1: 1.0, 2: 2.0}
-_SWITCH_OFFSETS = {
-    1: np.arange(-30.0, 31.0, 2.0),
-    2: np.concatenate([-(2.0 ** np.arange(5, -2, -1)), 2.0 ** np.arange(-1, 6)]),
-}
-
-
-def _refined_pair_grid(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray, lq: np.ndarray):
-    """Add panel edges where D* switches (1-D; see :func:`_switch_edges`)."""
-    with np.errstate(invalid="ignore"):
-        s = lp - lq
-    lo, hi = _sign_change_brackets(g.points, s)
-    if len(lo) == 0 or len(lo) > 64:  # none, or a wiggly KDE not worth refining
-        return g, lp, lq
-
-    def log_ratio(t):
-        return p.logpdf(t) - q.logpdf(t)
-
-    def slope(t):
-        return p.grad_logpdf(t) - q.grad_logpdf(t)
-
-    roots = _roots(log_ratio, slope, lo, hi)
-    finest = min(r.scale for d in (p, q) for r in d.regions(0))
-    extra = _switch_edges(roots, np.abs(slope(roots)), finest)
-    if len(extra) == 0:
-        return g, lp, lq
-    fine = auto_grid(p, q, extra_edges=extra)
-    return fine, p.logpdf(fine.points), q.logpdf(fine.points)
-
-
-def _refined_pair_grid_2d(p, q, g: Grid, lp: np.ndarray, lq: np.ndarray, names):
-    """2-D: edges along each frame axis where D* switches across that axis.
-
-    Crossings of s along the grid lines of each frame axis are located by
-    safeguarded Newton; when they line up (a switch straight across the
-    axis, as between two Gaussians once the frame follows their separation)
-    they become panel edges of that axis. An oblique or curved switch
-    (more than 4 distinct crossings along an axis) is left to the grid.
-    """
-    frame = np.eye(2) if g.frame is None else g.frame
-    with np.errstate(invalid="ignore"):
-        s = (lp - lq).reshape(g.shape)  # rows along frame axis 1
-    extras = []
-    for axis in range(2):
-        nodes, other = g.axes[axis], g.axes[1 - axis]
-        lines = s if axis == 0 else s.T  # each row: s along this axis
-        finite = np.isfinite(lines)
-        hit = finite[:, :-1] & finite[:, 1:] & (np.sign(lines[:, :-1]) * np.sign(lines[:, 1:]) < 0)
-        rows, cols = np.nonzero(hit)
-        # Crossings in many separate runs of grid intervals (a mixture's switch around every
-        # mode) cannot be a few switches straight across the axis: skip locating them.
-        runs = np.unique(cols)
-        if len(rows) == 0 or np.count_nonzero(np.diff(runs) > 1) + 1 > 16:
-            extras.append(())
-            continue
-        fixed = other[rows]
-        e, f = frame[:, axis], frame[:, 1 - axis]
-
-        def at(t, fixed=fixed, e=e, f=f):
-            return t[:, None] * e + fixed[:, None] * f
-
-        def log_ratio(t, at=at):
-            x = at(t)
-            return p.logpdf(x) - q.logpdf(x)
-
-        def slope(t, at=at, e=e):
-            x = at(t)
-            return (p.grad_logpdf(x) - q.grad_logpdf(x)) @ e
-
-        roots = _roots(log_ratio, slope, nodes[cols], nodes[cols + 1])
-        steep = np.abs(slope(roots))
-        # one representative per cluster of crossings narrower than the switch itself
-        order = np.argsort(roots)
-        roots, steep = roots[order], steep[order]
-        width = 1.0 / np.maximum(steep, 1e-300)
-        new = np.concatenate([[True], np.diff(roots) > np.minimum(width[1:], width[:-1])])
-        if new.sum() > 4:  # not a switch straight across this axis
-            extras.append(())
-            continue
-        roots, steep = roots[new], steep[new]
-        finest = min(r.scale for d in (p, q) for r in _grid_regions(d, axis, g.frame))
-        extras.append(_switch_edges(roots, steep, finest, dim=2))
-    if not any(len(e) for e in extras):
-        return g, lp, lq
-    fine = auto_grid(p, q, extra_edges=tuple(extras), frame=g.frame, names=names)
-    return fine, log_density(p, fine), log_density(q, fine)
-
-
-def pair_on_grid(p: Distribution, q: Distribution, grid=None, names=("p", "q")):
-    """Grid and both log densities on it; automatic grids are refined where D* switches."""
-    g, lp, lq = _on_grid(p, q, grid, names)
-    if grid is None and g.dim == 1:
-        return _refined_pair_grid(p, q, g, lp, lq)
-    if grid is None:
-        return _refined_pair_grid_2d(p, q, g, lp, lq, names)
-    return g, lp, lq
-
-
 def _tv(g: Grid, lp: np.ndarray, lq: np.ndarray) -> float:
     return float(np.clip(0.5 * g.integrate(np.abs(np.exp(lp) - np.exp(lq))), 0.0, 1.0))
 
@@ -351,7 +187,8 @@ def kl_divergence(p: Distribution, q: Distribution, grid=None) -> float:
 
 def total_variation(p: Distribution, q: Distribution, grid=None) -> float:
     """Total variation distance ½ ∫ |p − q| dx, in [0, 1]."""
-    return _tv(*pair_on_grid(p, q, grid))
+    g, lp, lq = pair_on_grid(p, q, grid)
+    return _tv(*(cut_at_kinks(p, q, g, lp, lq) if grid is None else (g, lp, lq)))
 
 
 def value_function(
@@ -543,7 +380,7 @@ def divergences(
         js=_js(g, lp, lq),
         kl_data_g=_kl(p_data, p_g, g, lp, lq),
         kl_g_data=_kl(p_g, p_data, g, lq, lp),
-        tv=_tv(g, lp, lq),
+        tv=_tv(*(cut_at_kinks(p_data, p_g, g, lp, lq) if grid is None else (g, lp, lq))),
         w1=w1,
         value=float(value),
     )

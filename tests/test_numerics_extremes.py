@@ -14,6 +14,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import integrate, special, stats
 from scipy.spatial.distance import jensenshannon
 
@@ -163,6 +165,173 @@ def test_correlated_gaussian_far_from_a_narrow_one():
     assert gv.kl_divergence(q, p) == pytest.approx(exact, rel=1e-8)
 
 
+# -- elongated Gaussians in different orientations ----------------------------------------
+
+
+def log_ratio_quadratic(mu_a, cov_a, mu_b, cov_b):
+    """r(z) = log b(x) − log a(x) at x = μa + La z (La Laᵀ = Σa) as ½zᵀHz + gᵀz + c.
+
+    r is exactly quadratic for two Gaussians; its coefficients are read off
+    scipy's log densities at six points (central differences are exact here).
+    """
+    chol = np.linalg.cholesky(np.asarray(cov_a, float))
+    log_a, log_b = gaussian_logpdf(mu_a, cov_a), gaussian_logpdf(mu_b, cov_b)
+
+    def r(z):
+        x = np.asarray(mu_a, float) + np.asarray(z, float) @ chol.T
+        return log_b(x) - log_a(x)
+
+    e = np.eye(2)
+    c = float(r(np.zeros(2)))
+    plus, minus = r(e), r(-e)
+    g = 0.5 * (plus - minus)
+    h = plus + minus - 2 * c
+    h01 = float(r(e[0] + e[1])) - c - g[0] - g[1] - 0.5 * (h[0] + h[1])
+    return np.array([[h[0], h01], [h01, h[1]]]), g, c
+
+
+def expectation_of_log_ratio(mu_a, cov_a, mu_b, cov_b, f, radius=9.0):
+    """E_{x∼a}[f(log b(x) − log a(x))] by nested quad in a's whitened coordinates.
+
+    The inner integral over z₂ is split at the real roots of the quadratic r, so
+    a kink of f at r = 0 (total variation) is a breakpoint, not a source of error.
+    """
+    hess, g, c = log_ratio_quadratic(mu_a, cov_a, mu_b, cov_b)
+    norm = 1 / math.sqrt(2 * math.pi)
+
+    def inner(z1):
+        coef = [
+            0.5 * hess[1, 1],
+            hess[0, 1] * z1 + g[1],
+            0.5 * hess[0, 0] * z1 * z1 + g[0] * z1 + c,
+        ]
+        roots = sorted(
+            t.real for t in np.roots(coef) if abs(t.imag) < 1e-12 and abs(t.real) < radius
+        )
+
+        def h(z2):
+            return norm * math.exp(-0.5 * z2 * z2) * f(np.polyval(coef, z2))
+
+        return integrate.quad(
+            h, -radius, radius, points=roots or None, limit=200, epsabs=1e-13, epsrel=1e-11
+        )[0]
+
+    def outer(z1):
+        return norm * math.exp(-0.5 * z1 * z1) * inner(z1)
+
+    return integrate.quad(outer, -radius, radius, limit=200, epsabs=1e-12, epsrel=1e-10)[0]
+
+
+def js_lines(mu_p, cov_p, mu_q, cov_q):
+    """JS = ½E_p[log 2 − softplus(log q − log p)] + ½E_q[the same with p, q swapped]."""
+
+    def half(r):
+        return LOG2 - np.logaddexp(0.0, r)
+
+    return 0.5 * (
+        expectation_of_log_ratio(mu_p, cov_p, mu_q, cov_q, half)
+        + expectation_of_log_ratio(mu_q, cov_q, mu_p, cov_p, half)
+    )
+
+
+def tv_lines(mu_p, cov_p, mu_q, cov_q):
+    """TV = ∫(p − q)₊ = E_p[(1 − q/p)₊]."""
+    return expectation_of_log_ratio(mu_p, cov_p, mu_q, cov_q, lambda r: max(0.0, -math.expm1(r)))
+
+
+CROSSED_RIDGES = [
+    # ρ = 0.999 against a ridge along x (sd 3 and 0.1): V − (2·JS − 2 log 2) was 1.7e-3
+    ([0.0, 0.0], [[4.0, 3.996], [3.996, 4.0]], [0.0, 0.0], [[9.0, 0.0], [0.0, 0.01]]),
+    # ρ = 0.99 against a ridge along y: was 1.1e-5
+    ([0.0, 0.0], [[4.0, 3.99], [3.99, 4.0]], [0.0, 0.0], [[0.01, 0.0], [0.0, 4.0]]),
+    ([0.0, 0.0], [[4.0, 3.99], [3.99, 4.0]], [1.0, -0.5], [[0.01, 0.0], [0.0, 4.0]]),
+]
+
+
+@pytest.mark.parametrize(("mu_p", "cov_p", "mu_q", "cov_q"), CROSSED_RIDGES)
+def test_crossed_ridges_kl_closed_form(mu_p, cov_p, mu_q, cov_q):
+    p, q = gv.Gaussian(mu_p, cov=cov_p), gv.Gaussian(mu_q, cov=cov_q)
+    kl_pq = kl_gaussians(mu_p, cov_p, mu_q, cov_q)
+    kl_qp = kl_gaussians(mu_q, cov_q, mu_p, cov_p)
+    assert gv.kl_divergence(p, q) == pytest.approx(kl_pq, rel=1e-8)
+    assert gv.kl_divergence(q, p) == pytest.approx(kl_qp, rel=1e-8)
+    d = gv.divergences(p, q, n_samples=16)
+    assert (d.kl_data_g, d.kl_g_data) == pytest.approx((kl_pq, kl_qp), rel=1e-8)
+    assert d.value == pytest.approx(d.two_js_minus_log4, abs=1e-9)
+
+
+def test_crossed_ridges_each_side_in_its_own_frame_keeps_both_masses():
+    from ganviz.grids import own_frames
+    from ganviz.pair_grids import pair_on_grid
+
+    mu_p, cov_p, mu_q, cov_q = CROSSED_RIDGES[0]
+    p, q = gv.Gaussian(mu_p, cov=cov_p), gv.Gaussian(mu_q, cov=cov_q)
+    g, lp, lq = pair_on_grid(p, q)
+    assert len(g.parts) == 2  # p's frame over p's extent, q's over q's
+    # the weights w·D* and w·(1 − D*) share out ∫p = ∫q = 1 between the two grids
+    # (to the ~1e-8 of 4-node panels a σ wide)
+    assert g.integrate(np.exp(lp)) == pytest.approx(1.0, abs=1e-8)
+    assert g.integrate(np.exp(lq)) == pytest.approx(1.0, abs=1e-8)
+    with pytest.raises(ValueError, match="no image shape"):
+        _ = g.shape
+    # parallel ridges, or a ridge against a round Gaussian, keep one grid
+    ridge = gv.Gaussian([0, 0], cov=cov_p)
+    assert own_frames(ridge, gv.Gaussian([1, 0], cov=np.array(cov_p) / 4)) is None
+    assert own_frames(ridge, gv.Gaussian([0, 0], std=0.1)) is None
+
+
+@pytest.mark.parametrize(("mu_p", "cov_p", "mu_q", "cov_q"), CROSSED_RIDGES[:2])
+def test_crossed_ridges_js_and_value_against_quadrature(mu_p, cov_p, mu_q, cov_q):
+    p, q = gv.Gaussian(mu_p, cov=cov_p), gv.Gaussian(mu_q, cov=cov_q)
+    ref = js_lines(mu_p, cov_p, mu_q, cov_q)
+    assert gv.js_divergence(p, q) == pytest.approx(ref, abs=1e-7)
+    assert gv.value_function(p, q) == pytest.approx(2 * ref - 2 * LOG2, abs=2e-7)
+
+
+@pytest.mark.parametrize(
+    ("mu_p", "cov_p", "mu_q", "cov_q"),
+    [
+        CROSSED_RIDGES[0],
+        # perpendicular ridges: |p − q| has its kink on the two diagonals, through nodes
+        ([0.0, 0.0], [[4.0, 3.9], [3.9, 4.0]], [0.0, 0.0], [[4.0, -3.9], [-3.9, 4.0]]),
+        # a common pair: the switch is a hyperbola whose vertices touch grid lines (was 1.4e-4)
+        ([0.0, 0.0], [[1.0, 0.3], [0.3, 0.8]], [1.0, 1.0], [[0.5, 0.0], [0.0, 1.0]]),
+    ],
+)
+def test_total_variation_across_the_kink_against_quadrature(mu_p, cov_p, mu_q, cov_q):
+    p, q = gv.Gaussian(mu_p, cov=cov_p), gv.Gaussian(mu_q, cov=cov_q)
+    ref = tv_lines(mu_p, cov_p, mu_q, cov_q)
+    assert gv.total_variation(p, q) == pytest.approx(ref, abs=1e-7)
+    assert gv.divergences(p, q, n_samples=16).tv == pytest.approx(ref, abs=1e-7)
+
+
+@st.composite
+def gaussian_pairs_2d(draw):
+    """Two 2-D Gaussians: sds 10^±1.5 (ratios up to 10³), |ρ| ≤ 0.999, up to 100 sd apart."""
+
+    def cov():
+        sx, sy = 10 ** draw(st.floats(-1.5, 1.5)), 10 ** draw(st.floats(-1.5, 1.5))
+        rho = draw(st.floats(-0.999, 0.999))
+        return np.array([[sx * sx, rho * sx * sy], [rho * sx * sy, sy * sy]])
+
+    cov_p, cov_q = cov(), cov()
+    angle = draw(st.floats(0.0, 2 * math.pi))
+    u = np.array([math.cos(angle), math.sin(angle)])
+    sds = draw(st.sampled_from([0.0, 1.0, 100.0])) * draw(st.floats(0.0, 1.0))
+    return np.zeros(2), cov_p, sds * math.sqrt(u @ cov_p @ u) * u, cov_q
+
+
+@settings(max_examples=40, deadline=None)
+@given(gaussian_pairs_2d())
+def test_random_2d_gaussian_pairs_kl_closed_form_and_value_identity(pair):
+    mu_p, cov_p, mu_q, cov_q = pair
+    d = gv.divergences(gv.Gaussian(mu_p, cov=cov_p), gv.Gaussian(mu_q, cov=cov_q), n_samples=16)
+    # rel 3e-7: a σ-wide 4-node Gauss–Legendre panel is good to ~1e-7 of a second moment
+    assert d.kl_data_g == pytest.approx(kl_gaussians(mu_p, cov_p, mu_q, cov_q), rel=3e-7)
+    assert d.kl_g_data == pytest.approx(kl_gaussians(mu_q, cov_q, mu_p, cov_p), rel=3e-7)
+    assert d.value == pytest.approx(d.two_js_minus_log4, abs=1e-7)
+
+
 # -- scales 10¹² apart -----------------------------------------------------------------
 
 
@@ -299,6 +468,10 @@ EXTREME_PAIRS = [
     (gv.Gaussian([0, 0], cov=[[1, 0.99999], [0.99999, 1]]), gv.Gaussian([0, 0], std=1)),
     (gv.Gaussian([0, 0], std=1e-6), gv.Gaussian([0, 0], std=1e6)),
     (gv.Uniform([0, 0], [1, 1]), gv.Uniform([1e6, 1e6], [1e6 + 1, 1e6 + 1])),
+    (
+        gv.Gaussian([0, 0], cov=[[4, 3.996], [3.996, 4]]),
+        gv.Gaussian([0, 0], cov=[[9, 0], [0, 0.01]]),
+    ),
 ]
 
 
