@@ -415,7 +415,9 @@ def class_histogram(
         y=uniform, line={"color": style.REFERENCE, "dash": "dot"}, annotation_text="uniform"
     )
     style.base_layout(fig, title=title, height=height)
-    fig.update_xaxes(title_text="class (by the classifier)", type="category")
+    fig.update_xaxes(
+        title_text="class (the classifier's best guess, any confidence)", type="category"
+    )
     fig.update_yaxes(title_text="samples")
     return fig
 

@@ -346,7 +346,9 @@ class TrainingFigures:
         if "js" in m:
             parts.append(f"JS≈{m['js']:.3f}")
         if "classes_covered" in m:
-            parts.append(f"classes {m['classes_covered']}/{m['classes_total']}")
+            parts.append(
+                f"classes {m['classes_covered']}/{m['classes_total']} (≥ 1 % of confident samples)"
+            )
             parts.append(f"FD {m['fid']:.3g} (floor {m['fid_floor']:.3g})")
         if frame.theory is not None and frame.theory.gap is not None:
             parts.append(f"E|D − D*| = {frame.theory.gap:.3f}")
