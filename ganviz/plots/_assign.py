@@ -26,7 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from ._plotly_internals import add_to_batch, layout_props, trace_figure, trace_index, trace_props
+from ._plotly_internals import (
+    add_to_batch,
+    layout_props,
+    raw_trace_value,
+    trace_figure,
+    trace_index,
+)
 
 __all__ = ["assign", "batched", "relayout"]
 
@@ -55,20 +61,6 @@ def _same(current: Any, value: Any) -> bool:
     return False
 
 
-def _current(trace: Any, key: str) -> Any:
-    """The value shown for ``key``, read from the trace's raw property dict.
-
-    ``trace[key]`` walks plotly's property tree (~0.1 ms); the raw dict is what
-    ``plotly_restyle`` writes and what the browser was sent.
-    """
-    props = trace_props(trace)
-    for part in key.split("."):
-        if not isinstance(props, dict):
-            return None
-        props = props.get(part)
-    return props
-
-
 def assign(trace: Any, values: dict[str, Any]) -> None:
     """Set ``values`` on a trace, skipping unchanged ones (keys may be dotted: marker.size)."""
     figure = trace_figure(trace)
@@ -76,7 +68,7 @@ def assign(trace: Any, values: dict[str, Any]) -> None:
     changed = {}
     for key, value in values.items():
         if isinstance(value, np.ndarray):
-            if _same(_current(trace, key), value):
+            if _same(raw_trace_value(trace, key), value):
                 continue
             # arrays travel to the browser as binary buffers, which must be contiguous
             value = np.ascontiguousarray(value)

@@ -52,6 +52,7 @@ __all__ = [
     "import_renderers_without_nbformat",
     "kernel_messages",
     "layout_props",
+    "raw_trace_value",
     "refresh_widget_state",
     "trace_figure",
     "trace_index",
@@ -112,6 +113,17 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
 def trace_props(trace: Any) -> dict:
     """The trace's raw property dict: what ``plotly_restyle`` writes and the page was sent."""
     return trace._props
+
+
+def raw_trace_value(trace: Any, path: str) -> Any:
+    """The trace's value at a dotted property ``path`` (``"marker.size"``), read from its raw
+    dict (``trace[path]`` walks plotly's property tree, ~0.1 ms); ``None`` where unset."""
+    value: Any = trace_props(trace)
+    for key in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
 
 
 def trace_index(trace: Any) -> int:
@@ -264,7 +276,7 @@ def figure_widget_hooks() -> type:
                 # a value per trace (plotly.js repeats a shorter list; a scalar means every trace)
                 values = values if isinstance(values, list) and values else [values]
                 filled[prop] = [
-                    _current_value(self, index, prop)
+                    raw_trace_value(self.data[index], prop)
                     if values[position % len(values)] is Undefined
                     else values[position % len(values)]
                     for position, index in enumerate(indexes)
@@ -298,19 +310,6 @@ def add_to_batch(fig: Any, layout: dict[str, Any], traces: dict[int, dict[str, A
     fig._batch_layout_edits.update(layout)
     for index, values in traces.items():
         fig._batch_trace_edits.setdefault(index, {}).update(values)
-
-
-def _current_value(fig: Any, index: int, prop: str):
-    """Trace ``index``'s value of ``prop`` (a dotted path), as the kernel holds it now.
-
-    ``None`` where it is not set: plotly.js then leaves (or makes) it unset, as here.
-    """
-    value: Any = trace_props(fig.data[index])
-    for key in prop.split("."):
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return value
 
 
 def _acknowledge_edit(fig: Any, kind: str, message) -> None:
