@@ -303,9 +303,10 @@ class FigureWidget(figure_widget_hooks(), go.FigureWidget):
 
     Use it exactly like plotly's (``FigureWidget(fig)``, ``batch_update()``,
     ``on_click`` …); every ganviz explorer draws with it. What it changes in
-    plotly's own machinery (batch updates grouped per trace, edit
-    acknowledgements that keep the kernel's data, a state that is always the
-    current figure) lives in :func:`ganviz.plots._plotly_internals.figure_widget_hooks`.
+    plotly's own machinery (a batch update as one message in which every trace's
+    value is defined, edit acknowledgements that keep the kernel's data, a state
+    that is always the current figure) lives in
+    :func:`ganviz.plots._plotly_internals.figure_widget_hooks`.
     """
 
     _esm = _STUB % {
