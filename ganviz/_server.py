@@ -18,12 +18,27 @@ Installing ganviz enables the extension (``jupyter-config/`` is installed to
 ``etc/jupyter/jupyter_server_config.d/ganviz.json``); ``jupyter server
 extension list`` shows it. It serves plotly's own public code and nothing of
 the user's, so it asks for no login, like Jupyter's own ``/static/`` files.
+
+**Standalone Voilà** (``voila notebook.ipynb``) loads no Jupyter server
+extensions, but it serves every folder on its *labextensions path* as static
+files at ``{base_url}voila/labextensions/...``, and it reads a config file
+named ``voila.py`` from Jupyter's config path. ganviz installs one
+(``etc/jupyter/voila.py``) that calls :func:`configure_voila`: plotly's
+``package_data`` folder joins that path, and each page's config
+(``jupyter-config-data``) names the bundle's URL there and its digest
+(:data:`VOILA_PAGE_CONFIG_KEY`). The page imports the bundle from that URL
+only when the digest is its kernel's; otherwise it asks its kernel. Unlike the
+extension's route, Voilà revalidates the file on every opening (an
+``Last-Modified``; an unchanged file is a 304) and sends it uncompressed (5.0 MB
+the first time, then the browser's copy).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
+import pathlib
 from functools import cache
 
 import tornado.web
@@ -38,7 +53,13 @@ except ImportError:  # an older server (no such check) or a kernel without one
         return method
 
 
-__all__ = ["BundleHandler", "bundle_route", "encoded_bundle"]
+__all__ = [
+    "BundleHandler",
+    "bundle_route",
+    "configure_voila",
+    "encoded_bundle",
+    "voila_page_config",
+]
 
 #: The bundle's path below the server's base URL; the page builds the same URL.
 ROUTE = "ganviz/static/plotly-widget-{digest}.js"
@@ -95,6 +116,83 @@ class BundleHandler(tornado.web.RequestHandler):
             self.write(content)
 
 
+#: The key of ``jupyter-config-data`` that tells a standalone Voilà page where the bundle is.
+VOILA_PAGE_CONFIG_KEY = "ganvizPlotlyBundle"
+#: The tornado setting in which the extension leaves its route (read by the Voilà hook).
+SETTINGS_KEY = "ganviz_bundle_route"
+
+
+def voila_bundle_path() -> str:
+    """The bundle's path below a standalone Voilà's base URL (once :func:`configure_voila`
+    put plotly's ``package_data`` on Voilà's labextensions path), with the digest as a query
+    so a browser's copy of another plotly's bundle is not taken for it."""
+    return f"voila/labextensions/{widget_bundle_path().name}?v={widget_bundle_digest()}"
+
+
+def voila_page_config(page_config: dict, *args, previous=None, **kwargs) -> dict:
+    """A Voilà ``page_config_hook``: add where the bundle is served, which one it is and
+    whether the page should start loading it at once::
+
+        {"path": "voila/labextensions/widgetbundle.js?v=<digest>", "digest": "<digest>",
+         "preload": true}
+
+    ``path`` is the extension's route instead where the page comes from a Jupyter server
+    running it. ``preload`` is true for a notebook that mentions ganviz (or one that cannot
+    be read): ganviz's Voilà front-end extension then imports the bundle when the page
+    loads, while the kernel still runs the cells. ``previous`` is a hook that was
+    configured before (it runs first).
+    """
+    if previous is not None:
+        page_config = previous(page_config, *args, **kwargs)
+    page_config = dict(page_config)
+    # Voilà's /voila/render on a Jupyter server that runs ganviz's extension (JupyterLab,
+    # Binder) also reads voila.py: there the extension's cacheable, compressed route is better.
+    settings = kwargs.get("settings") or {}
+    path = settings.get(SETTINGS_KEY) or voila_bundle_path()
+    page_config[VOILA_PAGE_CONFIG_KEY] = {
+        "path": path,
+        "digest": widget_bundle_digest(),
+        "preload": _mentions_ganviz(kwargs.get("notebook_path"), settings),
+    }
+    return page_config
+
+
+def _mentions_ganviz(notebook_path, settings: dict) -> bool:
+    """Whether the notebook's file mentions ganviz (True where it cannot be read: loading
+    the bundle early costs a page that needs none only time)."""
+    if not notebook_path:
+        return True
+    root = pathlib.Path(settings.get("server_root_dir") or settings.get("root_dir") or ".")
+    for candidate in (root / notebook_path, pathlib.Path(notebook_path)):
+        try:
+            return b"ganviz" in candidate.read_bytes()
+        except OSError:
+            continue
+    return True
+
+
+def configure_voila(c) -> None:
+    """Let standalone Voilà serve plotly's widget bundle as a static file (see the module's
+    docstring). ``c`` is the config object of a ``voila.py`` config file.
+
+    Adds plotly's ``package_data`` folder to ``VoilaConfiguration.extra_labextensions_path``
+    (keeping any folders already there) and :func:`voila_page_config` as the
+    ``page_config_hook`` (calling a hook already configured first). Without plotly it
+    changes nothing: pages then ask their kernel.
+    """
+    try:
+        folder = str(widget_bundle_path().parent)
+    except FileNotFoundError:
+        return
+    voila = c.VoilaConfiguration
+    paths = list(voila.extra_labextensions_path) if "extra_labextensions_path" in voila else []
+    voila.extra_labextensions_path = [*paths, folder] if folder not in paths else paths
+    previous = voila.page_config_hook if "page_config_hook" in voila else None
+    if getattr(previous, "func", None) is voila_page_config:
+        return  # configured already
+    voila.page_config_hook = functools.partial(voila_page_config, previous=previous)
+
+
 def handlers(base_url: str = "/") -> list[tuple[str, type]]:
     """The extension's routes below ``base_url`` (tornado rules)."""
     pattern = ROUTE.format(digest="(?P<digest>[0-9a-f]+)").replace(".js", r"\.js")
@@ -106,4 +204,5 @@ def _load_jupyter_server_extension(serverapp) -> None:
     ``/voila/render`` on it, Binder)."""
     web_app = serverapp.web_app
     web_app.add_handlers(".*$", handlers(web_app.settings.get("base_url", "/")))
+    web_app.settings[SETTINGS_KEY] = bundle_route()
     serverapp.log.info("ganviz: plotly's widget bundle at %s", bundle_route())

@@ -146,9 +146,202 @@ def test_installing_ganviz_enables_the_extension():
     assert hatch["wheel"]["shared-data"] == {
         "jupyter-config/jupyter_server_config.d/ganviz.json": (
             "etc/jupyter/jupyter_server_config.d/ganviz.json"
-        )
+        ),
+        # standalone Voilà reads <prefix>/etc/jupyter/voila.py (it loads no server extensions)
+        "jupyter-config/voila.py": "etc/jupyter/voila.py",
+        # and loads the front-end extensions in <prefix>/share/jupyter/voila/labextensions
+        "jupyter-data/voila/labextensions/ganviz-voila": (
+            "share/jupyter/voila/labextensions/ganviz-voila"
+        ),
     }
-    assert "jupyter-config" in hatch["sdist"]["include"]
+    assert {"jupyter-config", "jupyter-data"} <= set(hatch["sdist"]["include"])
+
+
+def test_the_extension_tells_voila_on_the_same_server_its_route():
+    serverapp = FakeServerApp("/")
+    _server._load_jupyter_server_extension(serverapp)
+    assert serverapp.web_app.settings["ganviz_bundle_route"] == url().lstrip("/")
+
+
+# -- standalone Voilà -------------------------------------------------------------------
+
+
+def voila_config(*files: str):
+    """The config Voilà builds from ``voila.py`` files (each run with ``c``, in order)."""
+    from traitlets.config import Config
+
+    config = Config()
+    for text in files:
+        exec(compile(text, "voila.py", "exec"), {"c": config})
+    return config
+
+
+def test_configure_voila_serves_plotlys_package_data_and_names_the_bundle_in_the_page():
+    config = voila_config("from ganviz._server import configure_voila\nconfigure_voila(c)")
+    voila = config.VoilaConfiguration
+    (folder,) = voila.extra_labextensions_path
+    assert (pathlib.Path(folder) / "widgetbundle.js").read_bytes() == PLOTLY_BUNDLE.read_bytes()
+    hook_arguments = {
+        "base_url": "/",
+        "log": None,
+        "voila_configuration": None,
+        "notebook_path": "a",
+    }
+    page = voila.page_config_hook({"baseUrl": "/"}, settings={}, **hook_arguments)
+    assert page == {
+        "baseUrl": "/",
+        "ganvizPlotlyBundle": {
+            "path": f"voila/labextensions/widgetbundle.js?v={DIGEST}",
+            "digest": DIGEST,
+            "preload": True,  # notebook "a" cannot be read: loading early costs only time
+        },
+    }
+    # Voilà's /voila/render on a server running the extension: the extension's route
+    settings = {"ganviz_bundle_route": url().lstrip("/")}
+    page = voila.page_config_hook({}, settings=settings, **hook_arguments)
+    assert page["ganvizPlotlyBundle"] == {
+        "path": url().lstrip("/"),
+        "digest": DIGEST,
+        "preload": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "preload"), [("import ganviz as gv", True), ("import pandas as pd", False)]
+)
+def test_the_page_preloads_plotly_only_for_a_notebook_that_uses_ganviz(tmp_path, source, preload):
+    notebook = tmp_path / "lessons" / "n.ipynb"
+    notebook.parent.mkdir()
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "source": source}]}))
+    page = _server.voila_page_config(
+        {}, settings={"server_root_dir": str(tmp_path)}, notebook_path="lessons/n.ipynb"
+    )
+    assert page["ganvizPlotlyBundle"]["preload"] is preload
+
+
+def test_the_voila_front_end_extension_is_a_container_voila_can_load():
+    """Voilà lists an extension by its package.json (jupyterlab._build) and loads the script
+    it names; the script registers a container under the package's name."""
+    from jupyterlab_server.config import get_federated_extensions
+
+    folder = ROOT / "jupyter-data/voila/labextensions"
+    extension = get_federated_extensions([str(folder)])["ganviz-voila"]
+    script = folder / "ganviz-voila" / extension["jupyterlab"]["_build"]["load"]
+    text = script.read_text()
+    assert 'window._JUPYTERLAB["ganviz-voila"] = container' in text
+    # it reads the key the hook writes and leaves the promise where the figures look
+    assert "config.ganvizPlotlyBundle" in text
+    assert '"__ganviz_plotly_preload_" + bundle.digest' in text
+    from ganviz.widgets._figure import FigureWidget
+
+    assert f'"__ganviz_plotly_preload_{DIGEST}"' in FigureWidget._esm
+
+
+def test_configure_voila_keeps_what_was_configured_and_runs_once():
+    config = voila_config(
+        "c.VoilaConfiguration.extra_labextensions_path = ['/srv/mine']\n"
+        "c.VoilaConfiguration.page_config_hook = lambda page, **kw: {**page, 'mine': 1}",
+        "from ganviz._server import configure_voila\nconfigure_voila(c)\nconfigure_voila(c)",
+    )
+    voila = config.VoilaConfiguration
+    assert voila.extra_labextensions_path == ["/srv/mine", str(PLOTLY_BUNDLE.parent)]
+    page = voila.page_config_hook({}, settings={}, base_url="/", log=None)
+    assert page["mine"] == 1 and page["ganvizPlotlyBundle"]["digest"] == DIGEST
+
+
+def test_the_shipped_voila_config_file_configures_voila():
+    config = voila_config((ROOT / "jupyter-config/voila.py").read_text())
+    assert config.VoilaConfiguration.extra_labextensions_path == [str(PLOTLY_BUNDLE.parent)]
+    assert "ganvizPlotlyBundle" in config.VoilaConfiguration.page_config_hook({}, settings={})
+
+
+def test_the_repository_voila_json_renders_the_lessons_progressively():
+    """``voila notebooks/...`` run in the repository root shows each cell's output as it
+    runs: the page loads plotly.js while the kernel still runs the later cells."""
+    config = json.loads((ROOT / "voila.json").read_text())
+    assert config == {"VoilaConfiguration": {"progressive_rendering": True}}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_standalone_voila_with_the_shipped_config_serves_the_bundle_and_names_it(tmp_path):
+    """A real ``voila notebook.ipynb``, reading the shipped config file as it reads an
+    installed one: the bundle is a static file, and the page's config names it."""
+    notebook = tmp_path / "lesson.ipynb"
+    notebook.write_text(
+        json.dumps(
+            {
+                "cells": [{"cell_type": "markdown", "metadata": {}, "source": "# A ganviz lesson"}],
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config"),
+        "JUPYTER_PATH": str(ROOT / "jupyter-data"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    }
+    port = free_port()
+    log = tmp_path / "voila.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "voila",
+                notebook.name,
+                "--no-browser",
+                f"--port={port}",
+                "--Voila.port_retries=0",
+                "--Voila.ip=127.0.0.1",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        response = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                response = urllib.request.urlopen(
+                    f"{base}/voila/labextensions/widgetbundle.js?v={DIGEST}", timeout=5
+                )
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.5)
+        assert response is not None, log.read_text()
+        assert response.status == 200
+        assert response.read() == PLOTLY_BUNDLE.read_bytes()
+        page = urllib.request.urlopen(f"{base}/", timeout=60).read().decode()
+        start = page.index('id="jupyter-config-data"')
+        config = page[page.index(">", start) + 1 : page.index("</script>", start)]
+        config = json.loads(config)
+        assert config["ganvizPlotlyBundle"] == {
+            "path": f"voila/labextensions/widgetbundle.js?v={DIGEST}",
+            "digest": DIGEST,
+            "preload": True,
+        }
+        extensions = {e["name"]: e for e in config["federated_extensions"]}
+        assert extensions["ganviz-voila"]["load"] == "static/remoteEntry.js"
+        script = urllib.request.urlopen(
+            f"{base}/voila/labextensions/ganviz-voila/static/remoteEntry.js", timeout=5
+        )
+        assert b"__ganviz_plotly_preload_" in script.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def test_a_jupyter_server_reading_the_config_file_serves_the_bundle(tmp_path):

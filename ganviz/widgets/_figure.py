@@ -17,11 +17,14 @@ JupyterLab and Voilà on slow or shared machines (Binder, a teacher's laptop):
   Here the page first imports it as a static file from the Jupyter server,
   ``{base_url}ganviz/static/plotly-widget-<digest>.js``, served by ganviz's
   server extension (:mod:`ganviz._server`, enabled on install) and cached by
-  the browser for good (the digest names the content). Only where that fails
-  (standalone Voilà, a server without the extension, VS Code, Colab) does the page
-  ask the kernel's one :class:`PlotlyLibrary` for it, and the kernel answers
-  that page with the bundle as a binary message (gzip, ~1.5 MB): never part
-  of a model's state.
+  the browser for good (the digest names the content). Standalone Voilà
+  loads no server extensions; there ganviz's ``etc/jupyter/voila.py`` has
+  Voilà serve the file and name it, with its digest, in the page's config,
+  and the page imports it from there when the digest is its kernel's. Only
+  where neither works (a server without the extension, VS Code, Colab) does
+  the page ask the kernel's one :class:`PlotlyLibrary` for it, and the kernel
+  answers that page with the bundle as a binary message (gzip, ~1.5 MB):
+  never part of a model's state.
 
 * **Stale plots.** A FigureWidget sends later changes as messages to the
   views that exist, and a *new* view is drawn from the state kept at
@@ -60,7 +63,7 @@ import plotly.graph_objects as go
 import traitlets
 from ipywidgets import widget_serialization
 
-from .._server import bundle_route, encoded_bundle
+from .._server import VOILA_PAGE_CONFIG_KEY, bundle_route, encoded_bundle
 from ..plots._plotly_internals import (
     FRONT_END_PATCH,
     figure_widget_hooks,
@@ -76,8 +79,9 @@ class PlotlyLibrary(ipywidgets.Widget):
 
     One model per kernel that every :class:`FigureWidget` refers to. Its state
     is small: which bundle (``digest``) and where the Jupyter server serves it
-    (``static_path``, below the page's base URL). A page that finds no file
-    there (no ganviz server extension: plain Voilà, VS Code, Colab) sends the
+    (``static_path``, below the page's base URL; standalone Voilà names its own in
+    the page config). A page that finds no file there (no ganviz server
+    extension and no ganviz ``voila.py``, VS Code, Colab) sends the
     model a ``{"request": "bundle"}`` message and the kernel answers with the
     bundle as a binary buffer, gzip-compressed when the page asks for it
     (~1.5 MB instead of ~5 MB), once per page: never in the model's state,
@@ -124,20 +128,32 @@ def plotly_library() -> PlotlyLibrary:
 
 _STUB = """
 const KEY = "__ganviz_plotly_widget_%(digest)s";
+const PRELOAD_KEY = "__ganviz_plotly_preload_%(digest)s";
 // Kernel → browser messages of plotly's FigureWidget (each set, then reset to null).
 const MESSAGES = %(messages)s;
 const REFERENCE = "IPY_MODEL_";
+const VOILA_KEY = %(voila_key)s;
 
 // One import of plotly's 5 MB bundle per page, shared by every figure: first as a static,
 // HTTP-cached file from the Jupyter server (ganviz's server extension); where that fails,
 // from the kernel, on request.
 function plotlyWidget(model) {
   if (!globalThis[KEY]) {
+    // ganviz's Voilà extension may have started the import when the page loaded (null if
+    // that failed); it names the bundle by its digest, so only this plotly's is taken.
+    const preloaded = globalThis[PRELOAD_KEY];
     globalThis[KEY] = (async () => {
+      const early = preloaded ? await preloaded : null;
+      if (early) return early;
       const reference = model.get("_plotly_library");
       const library = await model.widget_manager.get_model(reference.slice(REFERENCE.length));
+      // Standalone Voilà names the bundle it serves in the page config (ganviz's voila.py);
+      // a bundle of another plotly than the kernel's is not used.
+      const voila = pageConfig()[VOILA_KEY];
+      const path =
+        voila && voila.digest === library.get("digest") ? voila.path : library.get("static_path");
       try {
-        return await import(/* webpackIgnore: true */ staticUrl(library.get("static_path")));
+        return await import(/* webpackIgnore: true */ staticUrl(path));
       } catch (error) {
         console.info("ganviz: plotly.js is not served by this Jupyter server; asking the kernel");
         return fromKernel(library);
@@ -147,15 +163,18 @@ function plotlyWidget(model) {
   return globalThis[KEY];
 }
 
-// The page's base URL: JupyterLab, Notebook 7 and Voilà pages all carry it in their config.
-function staticUrl(path) {
-  let base = "/";
-  const config = document.getElementById("jupyter-config-data");
+// The page's config: JupyterLab, Notebook 7 and Voilà pages carry one ({} elsewhere).
+function pageConfig() {
   try {
-    base = JSON.parse(config.textContent).baseUrl || base;
+    return JSON.parse(document.getElementById("jupyter-config-data").textContent) || {};
   } catch (error) {
-    // no page config (another front end): the server's root
+    return {};
   }
+}
+
+// A path below the page's base URL (the server's root where the page has no config).
+function staticUrl(path) {
+  const base = pageConfig().baseUrl || "/";
   return new URL(base.replace(/\\/?$/, "/") + path, document.baseURI).href;
 }
 
@@ -312,6 +331,7 @@ class FigureWidget(figure_widget_hooks(), go.FigureWidget):
     _esm = _STUB % {
         "digest": widget_bundle_digest(),
         "messages": json.dumps(list(kernel_messages())),
+        "voila_key": json.dumps(VOILA_PAGE_CONFIG_KEY),
         "patch": FRONT_END_PATCH.strip(),
     }
     #: the kernel's one model that says where the page finds plotly's front end (and sends it

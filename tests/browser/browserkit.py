@@ -369,8 +369,11 @@ def shutdown_kernels(server: ServerProcess) -> None:
         jupyter_api(server, f"/api/kernels/{kernel['id']}", method="DELETE")
 
 
-#: Where ganviz's Jupyter server extension serves plotly's widget bundle (any digest).
-STATIC_BUNDLE = re.compile(r"/ganviz/static/plotly-widget-[0-9a-f]+\.js$")
+#: Where plotly's widget bundle is a static file: ganviz's Jupyter server extension (any
+#: digest) or standalone Voilà's labextensions path (ganviz's etc/jupyter/voila.py).
+STATIC_BUNDLE = re.compile(
+    r"/(ganviz/static/plotly-widget-[0-9a-f]+|voila/labextensions/widgetbundle)\.js$"
+)
 #: The kernel's message that carries plotly.js (ganviz.widgets._figure: {"bundle": digest, ...})
 BUNDLE_MESSAGE = re.compile(rb'"bundle":\s*"[0-9a-f]+"')
 
@@ -415,12 +418,13 @@ def watch_page(page) -> None:
     page.on("response", response)
 
 
-def check_plotly_came_over_http(page) -> None:
-    """plotly.js came once from ganviz's static route (the server extension), never over the
-    page's websockets."""
+def check_plotly_came_over_http(page, route: str = "/ganviz/static/") -> None:
+    """plotly.js came once as a static file from ``route`` (ganviz's server extension, or
+    ``/voila/labextensions/`` in standalone Voilà), never over the page's websockets."""
     assert [status for _, status in page.ganviz_bundle_responses] == [200], (
         f"plotly.js should be fetched once from the static route: {page.ganviz_bundle_responses}"
     )
+    assert route in page.ganviz_bundle_responses[0][0], page.ganviz_bundle_responses
     assert page.ganviz_bundle_frames == [], (
         f"plotly.js came over the websockets too ({page.ganviz_bundle_frames} bytes)"
     )

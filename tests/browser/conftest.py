@@ -119,6 +119,8 @@ def jupyter_home(tmp_path_factory) -> tuple[Path, dict]:
     home = tmp_path_factory.mktemp("jupyter-home")
     root = home / "root"
     shutil.copytree(NOTEBOOKS, root / "notebooks", ignore=shutil.ignore_patterns(".*"))
+    # Voilà's settings for the lessons, read from the folder it starts in (progressive rendering)
+    shutil.copy(REPO / "voila.json", root / "voila.json")
     write_canary_notebook(root / CANARY.path)
     settings = home / "lab-settings"
     for relative, values in LAB_SETTINGS.items():
@@ -138,6 +140,10 @@ def jupyter_home(tmp_path_factory) -> tuple[Path, dict]:
                 p
                 for p in (str(REPO / "jupyter-config"), os.environ.get("JUPYTER_CONFIG_PATH"))
                 if p
+            ),
+            # the data files `pip install` puts in share/jupyter: ganviz's Voilà extension
+            "JUPYTER_PATH": os.pathsep.join(
+                p for p in (str(REPO / "jupyter-data"), os.environ.get("JUPYTER_PATH")) if p
             ),
             "JUPYTER_DATA_DIR": str(home / "data"),
             "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
@@ -192,12 +198,13 @@ def lab(lab_server):
 def voila(jupyter_home, artifacts):
     """Start ``voila notebooks/<name>.ipynb`` (one server per call); stopped after the test.
 
-    Call it with the path below the root folder, e.g. ``"notebooks/01_....ipynb"``.
+    Call it with the path below the root folder, e.g. ``"notebooks/01_....ipynb"`` (or below
+    ``cwd``, a folder of its own with its own ``voila.py``).
     """
     root, env = jupyter_home
     servers = []
 
-    def start(path: str) -> ServerProcess:
+    def start(path: str, cwd: Path | None = None) -> ServerProcess:
         server = ServerProcess(
             "Voilà",
             [
@@ -211,7 +218,7 @@ def voila(jupyter_home, artifacts):
                 "--Voila.ip=127.0.0.1",
                 "--show_tracebacks=True",
             ],
-            cwd=root,
+            cwd=cwd or root,
             env=env,
             log=artifacts / f"voila-{Path(path).stem}.log",
         )

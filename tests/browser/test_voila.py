@@ -127,8 +127,8 @@ def test_explorer_in_voila(case, voila, page, artifacts):
         f"{record['summary']}: target {VOILA_FIRST_PLOT_TARGET_S} s "
         f"(fails above {VOILA_FIRST_PLOT_BOUND_S} s)"
     )
-    # standalone Voilà loads no server extensions: the kernel sends plotly.js, once
-    check_plotly_came_from_the_kernel(page)
+    # standalone Voilà loads no server extensions; ganviz's voila.py has it serve plotly.js
+    check_plotly_came_over_http(page, route="/voila/labextensions/")
 
 
 @pytest.mark.timeout(240)
@@ -165,14 +165,36 @@ for i, fig in enumerate(figures):
 ]
 
 
+#: A voila.py for a Voilà whose plotly is not the kernel's: ganviz's settings, but the page
+#: config names another bundle (it runs after the installed one, and replaces its hook).
+_OTHER_PLOTLY_VOILA_PY = """\
+from ganviz._server import configure_voila, voila_page_config
+
+configure_voila(c)
+
+
+def another_plotly(page_config, **kwargs):
+    page_config = voila_page_config(page_config, **kwargs)
+    page_config["ganvizPlotlyBundle"]["digest"] = "0" * 16
+    return page_config
+
+
+c.VoilaConfiguration.page_config_hook = another_plotly
+"""
+
+
 @pytest.mark.timeout(240)
 def test_voila_draws_what_later_cells_changed_with_every_figure_alive(jupyter_home, voila, page):
-    """Voilà runs every cell before it draws: each view must start from the current
-    figure (not the one built in the first cell), and four figures on one page must
-    all load (plotly.js imported once, not once per figure within anywidget's 2 s)."""
+    """Without progressive rendering Voilà runs every cell before it draws: each view must
+    start from the current figure (not the one built in the first cell), and four figures
+    on one page must all load (plotly.js imported once, not once per figure within
+    anywidget's 2 s). This Voilà serves another plotly's bundle than the kernel's: the page
+    takes neither the preloaded nor the served file but asks its kernel."""
     root, _ = jupyter_home
-    notebook = root / "harness" / "later_cell_changes.ipynb"
+    folder = root / "other-plotly"
+    notebook = folder / "later_cell_changes.ipynb"
     notebook.parent.mkdir(parents=True, exist_ok=True)
+    (folder / "voila.py").write_text(_OTHER_PLOTLY_VOILA_PY)
     cells = [
         {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": s}
         for s in _LATER_CELL_CHANGES
@@ -181,7 +203,7 @@ def test_voila_draws_what_later_cells_changed_with_every_figure_alive(jupyter_ho
     notebook.write_text(
         json.dumps({"cells": cells, "metadata": meta, "nbformat": 4, "nbformat_minor": 5})
     )
-    server = voila(str(notebook.relative_to(root)))
+    server = voila(notebook.name, cwd=folder)
     page.goto(server.url + "/", wait_until="load", timeout=120_000)
     wait_for_plots(page, timeout_s=90)
     drawn = page.wait_for_function(
@@ -194,3 +216,4 @@ def test_voila_draws_what_later_cells_changed_with_every_figure_alive(jupyter_ho
     ).json_value()
     assert sorted(drawn) == [[i, 10 + i, 20 + i] for i in range(4)]
     check_page_errors(page)
+    check_plotly_came_from_the_kernel(page)
