@@ -1,6 +1,7 @@
 """Speed of the numpy/scipy core, as a table.
 
-Run:  python benchmarks/core_speed.py
+Run:  python benchmarks/core_speed.py            (both tables)
+      python benchmarks/core_speed.py --extreme  (only the "extreme inputs" table)
 
 Each row times one core operation (median of repeated calls) and divides by
 a plain-numpy reference measured in the same run — the bare Gaussian density
@@ -147,4 +148,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--extreme" in sys.argv[1:]:
+        extreme_table()
+    else:
+        main()

@@ -19,9 +19,10 @@ with c = Fᵀμ, so the mixture on the grid is one matrix product
 (∂_a log p = Σ_k w_k N_k·(−P'_{00,k}(a − c_{0,k})) / p, likewise in b). The
 mixture of K pieces on an n×n grid thus costs K·n exponentials and an
 (n×K)(K×n) product instead of K·n² exponentials: the 25-component "grid25"
-on a 464² grid drops from ~120 ms to a few ms. Where the scaled sum underflows
-(no single piece is near both coordinates of a node: between the modes of a
-ring) those nodes are recomputed exactly; pieces not diagonal in the frame
+on a 464² grid drops from ~120 ms to a few ms. Where the scaled sum is too
+small to trust (no single piece is near both coordinates of a node: between
+the modes of a ring) those nodes are recomputed exactly, from the same α and
+β; pieces not diagonal in the frame
 are added in log space node by node; distributions without normal pieces use
 their own :meth:`~ganviz.distributions.Distribution.logpdf`. A
 :meth:`~ganviz.grids.Grid.union` is evaluated part by part.
@@ -41,9 +42,17 @@ __all__ = ["log_density", "log_density_and_score"]
 #: Relative off-diagonal of P' below which a piece counts as diagonal in the frame
 #: (the neglected cross term is at most this fraction of the quadratic form).
 _DIAGONAL = 1e-14
-#: A scaled sum below this is recomputed exactly (products of exponentials near
-#: the float64 underflow lose digits).
-_UNDERFLOW = 1e-250
+#: Factors e^{α_k(a) − A(a)}, e^{β_k(b) − B(b)} below e^{_DROP} are set to 0, and nodes whose
+#: scaled sum is below _TRUSTED are recomputed exactly. Why: x86 multiplies and
+#: exponentiates subnormal numbers (below 2.2e-308) ~100 times slower, and a ring's grid
+#: is half such nodes (exp alone took 65 ms per 10⁶ of them). A kept product is ≥ e^{2·_DROP}
+#: ≈ 1e-296, never subnormal; the dropped terms add at most K·e^{_DROP} ≈ K·1e-148 to a sum
+#: that is trusted only above 1e-100, a relative error far below round-off.
+_DROP = -340.0
+_TRUSTED = 1e-100
+#: Exponents are clipped here in the exact recomputation: e^{-700} ≈ 1e-304 is still a
+#: normal float (no slow subnormal path), and a term that small cannot move a sum ≥ 1.
+_LOWEST_EXPONENT = -700.0
 
 
 def _frame(g: Grid) -> np.ndarray:
@@ -81,19 +90,35 @@ def _split(pieces, frame: np.ndarray):
     return np.array(diag).reshape(-1, 6), other
 
 
-def _exact_diag(d: np.ndarray, a: np.ndarray, b: np.ndarray, want_score: bool):
-    """log Σ_k over diagonal pieces at the nodes (a, b) one by one (the underflow fallback)."""
-    du = a[None, :] - d[:, 1:2]
-    dv = b[None, :] - d[:, 2:3]
-    logs = d[:, :1] - 0.5 * (d[:, 3:4] * du * du + d[:, 5:6] * dv * dv)
+def _kept_exp(x: np.ndarray) -> np.ndarray:
+    """e^x, and exactly 0 where x < _DROP (no subnormal factors, see :data:`_DROP`)."""
+    return np.where(x >= _DROP, np.exp(np.maximum(x, _DROP)), 0.0)
+
+
+def _tensor_product(eb: np.ndarray, ea: np.ndarray) -> np.ndarray:
+    """Σ_k eb[k, j]·ea[k, i] as an (nb, na) image.
+
+    einsum, not ``eb.T @ ea``: on a loaded 2-core machine a multithreaded BLAS
+    product of this size took 10–16 ms against 0.1–0.4 ms in one thread.
+    """
+    return np.einsum("kb,ka->ba", eb, ea)
+
+
+def _exact_nodes(alpha, beta, du, dv, d, ja, jb, want_score: bool):
+    """log Σ_k e^{α_k(a) + β_k(b)} at the nodes (a[ja], b[jb]) one by one (no scaling).
+
+    The fallback for nodes where the scaled tensor sum is too small to trust.
+    """
+    # np.take, not alpha[:, ja]: the fancy index took twice as long on a ring's grid
+    logs = np.take(alpha, ja, axis=1) + np.take(beta, jb, axis=1)
     top = logs.max(axis=0)
-    e = np.exp(logs - top)
+    e = np.exp(np.maximum(logs - top, _LOWEST_EXPONENT))
     total = e.sum(axis=0)
     out = np.log(total) + top
     if not want_score:
         return out, None
-    su = (e * (-d[:, 3:4] * du)).sum(axis=0) / total
-    sv = (e * (-d[:, 5:6] * dv)).sum(axis=0) / total
+    su = np.einsum("kn,kn->n", e, -d[:, 3:4] * np.take(du, ja, axis=1)) / total
+    sv = np.einsum("kn,kn->n", e, -d[:, 5:6] * np.take(dv, jb, axis=1)) / total
     return out, np.stack([su, sv], axis=-1)
 
 
@@ -104,20 +129,20 @@ def _diag_on_tensor(d: np.ndarray, a: np.ndarray, b: np.ndarray, want_score: boo
     alpha = d[:, :1] - 0.5 * d[:, 3:4] * du * du
     beta = -0.5 * d[:, 5:6] * dv * dv
     a_max, b_max = alpha.max(axis=0), beta.max(axis=0)
-    ea, eb = np.exp(alpha - a_max), np.exp(beta - b_max)
-    total = eb.T @ ea  # (nb, na)
+    ea, eb = _kept_exp(alpha - a_max), _kept_exp(beta - b_max)
+    total = _tensor_product(eb, ea)  # (nb, na)
+    lost = total < _TRUSTED
     with np.errstate(divide="ignore"):
         out = np.log(total) + b_max[:, None] + a_max[None, :]
     score = None
     if want_score:
         with np.errstate(divide="ignore", invalid="ignore"):
-            su = (eb.T @ (ea * (-d[:, 3:4] * du))) / total
-            sv = ((eb * (-d[:, 5:6] * dv)).T @ ea) / total
+            su = _tensor_product(eb, ea * (-d[:, 3:4] * du)) / total
+            sv = _tensor_product(eb * (-d[:, 5:6] * dv), ea) / total
         score = np.stack([su, sv], axis=-1)
-    lost = total < _UNDERFLOW
     if np.any(lost):
         jb, ja = np.nonzero(lost)
-        exact, exact_score = _exact_diag(d, a[ja], b[jb], want_score)
+        exact, exact_score = _exact_nodes(alpha, beta, du, dv, d, ja, jb, want_score)
         out[lost] = exact
         if want_score:
             score[lost] = exact_score
@@ -167,7 +192,9 @@ def _on_tensor(dist: Distribution, g: Grid, want_score: bool):
     if want_score:
         score = score.reshape(-1, 2)
         if g.frame is not None:
-            score = score @ frame.T  # frame score → coordinates: ∇ₓ = F ∇_(a, b)
+            # frame score → coordinates, ∇ₓ = F ∇_(a, b), by broadcasting: an (n×2)(2×2)
+            # BLAS product may spin up threads (milliseconds on a loaded machine)
+            score = score[:, :1] * frame[:, 0] + score[:, 1:] * frame[:, 1]
     return log_p, score
 
 

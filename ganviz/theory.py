@@ -142,11 +142,27 @@ def optimal_discriminator_plane(p_data: Distribution, p_g: Distribution, n: int 
 # -- divergences -------------------------------------------------------------
 
 
+def _softplus_terms(lp: np.ndarray, lq: np.ndarray) -> np.ndarray:
+    """p·softplus(−s) + q·softplus(s), s = log p − log q, with 0·(anything) = 0.
+
+    Pointwise −(p log D* + q log(1 − D*)): the integrand of −V(G, D*).
+    """
+    s = _logit_of_logs(lp, lq)
+    with np.errstate(invalid="ignore"):  # 0·inf where a density is 0: masked to 0
+        p_term = np.where(lp > -np.inf, np.exp(lp) * np.logaddexp(0.0, -s), 0.0)
+        q_term = np.where(lq > -np.inf, np.exp(lq) * np.logaddexp(0.0, s), 0.0)
+    return p_term + q_term
+
+
 def _js(g: Grid, lp: np.ndarray, lq: np.ndarray) -> float:
-    lm = np.logaddexp(lp, lq) - LOG2
-    with np.errstate(invalid="ignore"):
-        integrand = _xlogy_terms(lp, lp - lm) + _xlogy_terms(lq, lq - lm)
-    return float(np.clip(0.5 * g.integrate(integrand), 0.0, LOG2))
+    """JS = log 2 − ½∫[p·softplus(−s) + q·softplus(s)] (s = log p − log q).
+
+    The same as ½∫ p log(p/m) + ½∫ q log(q/m), with the exact masses ∫p = ∫q = 1
+    in place of their quadrature: written the usual way, JS carries log 2 times
+    the quadrature error of ∫(p + q) (grid25 vs N(0, I): 2.5e-8), while this
+    integrand vanishes wherever one density dominates.
+    """
+    return float(np.clip(LOG2 - 0.5 * g.integrate(_softplus_terms(lp, lq)), 0.0, LOG2))
 
 
 def _kl(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray, lq: np.ndarray) -> float:
@@ -161,7 +177,8 @@ def _kl(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray, lq: np.ndarra
 
 
 def _tv(g: Grid, lp: np.ndarray, lq: np.ndarray) -> float:
-    return float(np.clip(0.5 * g.integrate(np.abs(np.exp(lp) - np.exp(lq))), 0.0, 1.0))
+    """TV = ½∫|p − q| = 1 − ∫min(p, q), using the exact masses ∫p = ∫q = 1 (as :func:`_js`)."""
+    return float(np.clip(1.0 - g.integrate(np.exp(np.minimum(lp, lq))), 0.0, 1.0))
 
 
 def js_divergence(p: Distribution, q: Distribution, grid=None) -> float:
@@ -204,8 +221,10 @@ def value_function(
     .. math:: V(G, D) = E_{x∼p_{data}}[\\log D(x)] + E_{x∼p_g}[\\log(1 - D(x))]
 
     With ``discriminator=None`` it uses D* and returns V(G, D*), which equals
-    2·JS(p_data‖p_g) − 2·log 2 ∈ [−log 4, 0] (computed here from log D* and
-    log(1 − D*), not from the JS formula, so the identity is a check).
+    2·JS(p_data‖p_g) − 2·log 2 ∈ [−log 4, 0]. It is integrated from log D* and
+    log(1 − D*); :func:`js_divergence` integrates the same two terms (with the
+    exact masses ∫p = ∫q = 1 for its log 2), so on the grid the identity holds
+    to round-off. The tests check both against independent quadrature.
 
     ``discriminator`` may be any callable mapping points ``x`` to
     probabilities D(x) (or to logits when ``logits=True``, which is the
@@ -367,17 +386,14 @@ def divergences(
     This is what a widget calls on every slider move.
     """
     g, lp, lq = pair_on_grid(p_data, p_g, grid, ("p_data", "p_g"))
-    lnorm = np.logaddexp(lp, lq)
-    with np.errstate(invalid="ignore"):
-        value = g.integrate(_xlogy_terms(lp, lp - lnorm)) + g.integrate(
-            _xlogy_terms(lq, lq - lnorm)
-        )
+    # V = −∫[p·softplus(−s) + q·softplus(s)] and JS = log 2 + V/2: one integral for both
+    value = -g.integrate(_softplus_terms(lp, lq))
     if g.dim == 1:
         w1 = _w1_1d(p_data, p_g, g, grid)
     else:
         w1 = _w1_samples(p_data, p_g, check.sample_count(n_samples, "n_samples"), seed)
     return Divergences(
-        js=_js(g, lp, lq),
+        js=float(np.clip(LOG2 + 0.5 * value, 0.0, LOG2)),
         kl_data_g=_kl(p_data, p_g, g, lp, lq),
         kl_g_data=_kl(p_g, p_data, g, lq, lp),
         tv=_tv(*(cut_at_kinks(p_data, p_g, g, lp, lq) if grid is None else (g, lp, lq))),
