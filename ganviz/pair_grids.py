@@ -1,7 +1,8 @@
 """The quadrature grid of a pair (p, q): refined where D* switches, split by frames.
 
 Every theory function integrates on :func:`pair_on_grid`'s grid with both log
-densities on it. An automatic grid (:func:`ganviz.grids.auto_grid`) is refined
+densities on it (and, for the generator gradient, both scores, from the same pass
+over the nodes). An automatic grid (:func:`ganviz.grids.auto_grid`) is refined
 where D* = σ(s), s = log p − log q, switches (panel edges at the crossings of
 s = 0; narrow panels around a sharp switch). Two elongated Gaussians in
 different orientations get a union of grids in each one's own frame
@@ -17,15 +18,28 @@ from scipy import special
 
 from . import _validation as check
 from .distributions import Distribution
-from .grid_density import log_density
+from .grid_density import log_density, log_density_and_score
 from .grids import Grid, _axis_pieces, _axis_rule, _tensor, auto_grid, make_grid, own_frames
 from .grids import _frame_regions as _grid_regions
 
 
-def _on_grid(p: Distribution, q: Distribution, grid, names=("p", "q")):
+def _densities(p: Distribution, q: Distribution, g: Grid, scores: bool = False) -> tuple:
+    """(log p, log q) at ``g.points``; with ``scores`` (log p, log q, ∇log p, ∇log q).
+
+    The scores come from the same pass over the grid as the log densities: on a
+    ring's grid most of the cost is the exact fallback of
+    :mod:`~ganviz.grid_density`, which a second pass for the scores would repeat.
+    """
+    if not scores:
+        return log_density(p, g), log_density(q, g)
+    (lp, sp), (lq, sq) = log_density_and_score(p, g), log_density_and_score(q, g)
+    return lp, lq, sp, sq
+
+
+def _on_grid(p: Distribution, q: Distribution, grid, names=("p", "q"), scores: bool = False):
     check.same_dim(p, q, names)
     g = make_grid((p, q), grid, names)
-    return g, log_density(p, g), log_density(q, g)
+    return (g, *_densities(p, q, g, scores))
 
 
 def _logit_of_logs(lp: np.ndarray, lq: np.ndarray) -> np.ndarray:
@@ -102,13 +116,17 @@ _SWITCH_OFFSETS = {
 }
 
 
-def _refined_pair_grid(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray, lq: np.ndarray):
-    """Add panel edges where D* switches (1-D; see :func:`_switch_edges`)."""
+def _refined_pair_grid(p: Distribution, q: Distribution, g: Grid, logs: tuple):
+    """Add panel edges where D* switches (1-D; see :func:`_switch_edges`).
+
+    ``logs`` is :func:`_densities` on ``g``; returns the grid and the same on it.
+    """
+    lp, lq = logs[:2]
     with np.errstate(invalid="ignore"):
         s = lp - lq
     lo, hi = _sign_change_brackets(g.points, s)
     if len(lo) == 0 or len(lo) > 64:  # none, or a wiggly KDE not worth refining
-        return g, lp, lq
+        return (g, *logs)
 
     def log_ratio(t):
         return p.logpdf(t) - q.logpdf(t)
@@ -120,9 +138,9 @@ def _refined_pair_grid(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray
     finest = min(r.scale for d in (p, q) for r in d.regions(0))
     extra = _switch_edges(roots, np.abs(slope(roots)), finest)
     if len(extra) == 0:
-        return g, lp, lq
+        return (g, *logs)
     fine = auto_grid(p, q, extra_edges=extra)
-    return fine, p.logpdf(fine.points), q.logpdf(fine.points)
+    return (fine, *_densities(p, q, fine, len(logs) == 4))
 
 
 def _along_lines(p, q, e: np.ndarray, f: np.ndarray, fixed: np.ndarray):
@@ -139,7 +157,7 @@ def _along_lines(p, q, e: np.ndarray, f: np.ndarray, fixed: np.ndarray):
     return log_ratio, slope
 
 
-def _refined_pair_grid_2d(p, q, g: Grid, lp: np.ndarray, lq: np.ndarray, names, within=None):
+def _refined_pair_grid_2d(p, q, g: Grid, logs: tuple, names, within=None):
     """2-D: edges along each frame axis where D* switches across that axis.
 
     Crossings of s along the grid lines of each frame axis are located by
@@ -148,16 +166,21 @@ def _refined_pair_grid_2d(p, q, g: Grid, lp: np.ndarray, lq: np.ndarray, names, 
     they become panel edges of that axis. An oblique or curved switch
     (more than 4 distinct crossings along an axis) is left to the grid.
     ``within`` is that of :func:`~ganviz.grids.auto_grid` (a grid over one side's extent).
+    ``logs`` is :func:`_densities` on ``g``; returns the grid and the same on it.
     """
+    lp, lq = logs[:2]
     frame = np.eye(2) if g.frame is None else g.frame
     with np.errstate(invalid="ignore"):
         s = (lp - lq).reshape(g.shape)  # rows along frame axis 1
+    # finite and of either sign (NaN, where both densities are 0, is neither); boolean images
+    # of both axes from one pass over s, not signs and products along each axis
+    positive, negative = (s > 0) & (s < np.inf), (s < 0) & (s > -np.inf)
     extras = []
     for axis in range(2):
         nodes, other = g.axes[axis], g.axes[1 - axis]
-        lines = s if axis == 0 else s.T  # each row: s along this axis
-        finite = np.isfinite(lines)
-        hit = finite[:, :-1] & finite[:, 1:] & (np.sign(lines[:, :-1]) * np.sign(lines[:, 1:]) < 0)
+        # each row: the signs along this axis
+        pos, neg = (positive, negative) if axis == 0 else (positive.T, negative.T)
+        hit = (pos[:, :-1] & neg[:, 1:]) | (neg[:, :-1] & pos[:, 1:])
         rows, cols = np.nonzero(hit)
         # Crossings in many separate runs of grid intervals (a mixture's switch around every
         # mode) cannot be a few switches straight across the axis: skip locating them.
@@ -180,9 +203,9 @@ def _refined_pair_grid_2d(p, q, g: Grid, lp: np.ndarray, lq: np.ndarray, names, 
         finest = min(r.scale for d in (p, q) for r in _grid_regions(d, axis, g.frame))
         extras.append(_switch_edges(roots, steep, finest, dim=2))
     if not any(len(e) for e in extras):
-        return g, lp, lq
+        return (g, *logs)
     fine = auto_grid(p, q, extra_edges=tuple(extras), frame=g.frame, names=names, within=within)
-    return fine, log_density(p, fine), log_density(q, fine)
+    return (fine, *_densities(p, q, fine, len(logs) == 4))
 
 
 #: More crossings of s = 0 than this per grid line on average (a mixture's switch around
@@ -370,11 +393,11 @@ def _split_at_kinks(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray, l
 
 
 def _joined(parts, weights=None):
-    """One union grid and its log densities from (grid, log p, log q) parts."""
+    """One union grid and its arrays from (grid, log p, log q[, ∇log p, ∇log q]) parts."""
     if weights is None:
         weights = [part[0].weights for part in parts]
-    grids, logs_p, logs_q = zip(*parts, strict=True)
-    return Grid.union(grids, tuple(weights)), np.concatenate(logs_p), np.concatenate(logs_q)
+    grids, *arrays = zip(*parts, strict=True)
+    return (Grid.union(grids, tuple(weights)), *(np.concatenate(a) for a in arrays))
 
 
 def _kinked(p: Distribution, q: Distribution, g: Grid, lp: np.ndarray, lq: np.ndarray):
@@ -389,12 +412,12 @@ def _partitioned(parts):
     """The two sides' parts joined with weights wᵢ·D*(xᵢ) on p's, wᵢ·(1 − D*(xᵢ)) on q's."""
     weights = [
         g.weights * special.expit(sign * _logit_of_logs(lp, lq))
-        for (g, lp, lq), sign in zip(parts, (1.0, -1.0), strict=True)
+        for (g, lp, lq, *_), sign in zip(parts, (1.0, -1.0), strict=True)
     ]
     return _joined(parts, weights)
 
 
-def _split_pair_grid(p: Distribution, q: Distribution, frames, names):
+def _split_pair_grid(p: Distribution, q: Distribution, frames, names, scores: bool = False):
     """∫ f = ∫ f·D* + ∫ f·(1 − D*), each part on a grid in its own side's frame and extent.
 
     For two elongated Gaussians in different orientations (see :mod:`ganviz.grids`):
@@ -404,14 +427,18 @@ def _split_pair_grid(p: Distribution, q: Distribution, frames, names):
     parts = []
     for side, frame in enumerate(frames):
         g = auto_grid(p, q, frame=frame, names=names, within=side)
-        parts.append(
-            _refined_pair_grid_2d(p, q, g, log_density(p, g), log_density(q, g), names, side)
-        )
+        parts.append(_refined_pair_grid_2d(p, q, g, _densities(p, q, g, scores), names, side))
     return _partitioned(parts)
 
 
-def pair_on_grid(p: Distribution, q: Distribution, grid=None, names=("p", "q")):
+def pair_on_grid(
+    p: Distribution, q: Distribution, grid=None, names=("p", "q"), *, scores: bool = False
+):
     """Grid and both log densities on it; automatic grids are refined where D* switches.
+
+    Returns ``(g, log p, log q)`` at ``g.points``, with ``scores=True``
+    ``(g, log p, log q, ∇log p, ∇log q)`` (the scores of shape ``(n, dim)`` in 2-D),
+    computed in the same pass over the grid as the log densities.
 
     Two elongated Gaussians in different orientations get the union of a grid
     in each one's own frame (:func:`_split_pair_grid`).
@@ -420,13 +447,13 @@ def pair_on_grid(p: Distribution, q: Distribution, grid=None, names=("p", "q")):
     if grid is None and p.dim == 2:
         frames = own_frames(p, q)
         if frames is not None:
-            return _split_pair_grid(p, q, frames, names)
-    g, lp, lq = _on_grid(p, q, grid, names)
+            return _split_pair_grid(p, q, frames, names, scores)
+    g, *logs = _on_grid(p, q, grid, names, scores)
     if grid is None and g.dim == 1:
-        return _refined_pair_grid(p, q, g, lp, lq)
+        return _refined_pair_grid(p, q, g, tuple(logs))
     if grid is None:
-        return _refined_pair_grid_2d(p, q, g, lp, lq, names)
-    return g, lp, lq
+        return _refined_pair_grid_2d(p, q, g, tuple(logs), names)
+    return (g, *logs)
 
 
 def _two_gaussians(p: Distribution, q: Distribution) -> bool:
