@@ -38,7 +38,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import gzip
-import pathlib
 from functools import cache
 
 import tornado.web
@@ -130,17 +129,11 @@ def voila_bundle_path() -> str:
 
 
 def voila_page_config(page_config: dict, *args, previous=None, **kwargs) -> dict:
-    """A Voilà ``page_config_hook``: add where the bundle is served, which one it is and
-    whether the page should start loading it at once::
+    """A Voilà ``page_config_hook``: add where the bundle is served and which one it is,
+    ``{"path": "voila/labextensions/widgetbundle.js?v=<digest>", "digest": "<digest>"}``
+    (the extension's route instead where the page comes from a Jupyter server running it).
 
-        {"path": "voila/labextensions/widgetbundle.js?v=<digest>", "digest": "<digest>",
-         "preload": true}
-
-    ``path`` is the extension's route instead where the page comes from a Jupyter server
-    running it. ``preload`` is true for a notebook that mentions ganviz (or one that cannot
-    be read): ganviz's Voilà front-end extension then imports the bundle when the page
-    loads, while the kernel still runs the cells. ``previous`` is a hook that was
-    configured before (it runs first).
+    ``previous`` is a hook that was configured before (it runs first).
     """
     if previous is not None:
         page_config = previous(page_config, *args, **kwargs)
@@ -149,26 +142,8 @@ def voila_page_config(page_config: dict, *args, previous=None, **kwargs) -> dict
     # Binder) also reads voila.py: there the extension's cacheable, compressed route is better.
     settings = kwargs.get("settings") or {}
     path = settings.get(SETTINGS_KEY) or voila_bundle_path()
-    page_config[VOILA_PAGE_CONFIG_KEY] = {
-        "path": path,
-        "digest": widget_bundle_digest(),
-        "preload": _mentions_ganviz(kwargs.get("notebook_path"), settings),
-    }
+    page_config[VOILA_PAGE_CONFIG_KEY] = {"path": path, "digest": widget_bundle_digest()}
     return page_config
-
-
-def _mentions_ganviz(notebook_path, settings: dict) -> bool:
-    """Whether the notebook's file mentions ganviz (True where it cannot be read: loading
-    the bundle early costs a page that needs none only time)."""
-    if not notebook_path:
-        return True
-    root = pathlib.Path(settings.get("server_root_dir") or settings.get("root_dir") or ".")
-    for candidate in (root / notebook_path, pathlib.Path(notebook_path)):
-        try:
-            return b"ganviz" in candidate.read_bytes()
-        except OSError:
-            continue
-    return True
 
 
 def configure_voila(c) -> None:

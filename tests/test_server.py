@@ -149,12 +149,8 @@ def test_installing_ganviz_enables_the_extension():
         ),
         # standalone Voilà reads <prefix>/etc/jupyter/voila.py (it loads no server extensions)
         "jupyter-config/voila.py": "etc/jupyter/voila.py",
-        # and loads the front-end extensions in <prefix>/share/jupyter/voila/labextensions
-        "jupyter-data/voila/labextensions/ganviz-voila": (
-            "share/jupyter/voila/labextensions/ganviz-voila"
-        ),
     }
-    assert {"jupyter-config", "jupyter-data"} <= set(hatch["sdist"]["include"])
+    assert "jupyter-config" in hatch["sdist"]["include"]
 
 
 def test_the_extension_tells_voila_on_the_same_server_its_route():
@@ -193,48 +189,12 @@ def test_configure_voila_serves_plotlys_package_data_and_names_the_bundle_in_the
         "ganvizPlotlyBundle": {
             "path": f"voila/labextensions/widgetbundle.js?v={DIGEST}",
             "digest": DIGEST,
-            "preload": True,  # notebook "a" cannot be read: loading early costs only time
         },
     }
     # Voilà's /voila/render on a server running the extension: the extension's route
     settings = {"ganviz_bundle_route": url().lstrip("/")}
     page = voila.page_config_hook({}, settings=settings, **hook_arguments)
-    assert page["ganvizPlotlyBundle"] == {
-        "path": url().lstrip("/"),
-        "digest": DIGEST,
-        "preload": True,
-    }
-
-
-@pytest.mark.parametrize(
-    ("source", "preload"), [("import ganviz as gv", True), ("import pandas as pd", False)]
-)
-def test_the_page_preloads_plotly_only_for_a_notebook_that_uses_ganviz(tmp_path, source, preload):
-    notebook = tmp_path / "lessons" / "n.ipynb"
-    notebook.parent.mkdir()
-    notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "source": source}]}))
-    page = _server.voila_page_config(
-        {}, settings={"server_root_dir": str(tmp_path)}, notebook_path="lessons/n.ipynb"
-    )
-    assert page["ganvizPlotlyBundle"]["preload"] is preload
-
-
-def test_the_voila_front_end_extension_is_a_container_voila_can_load():
-    """Voilà lists an extension by its package.json (jupyterlab._build) and loads the script
-    it names; the script registers a container under the package's name."""
-    from jupyterlab_server.config import get_federated_extensions
-
-    folder = ROOT / "jupyter-data/voila/labextensions"
-    extension = get_federated_extensions([str(folder)])["ganviz-voila"]
-    script = folder / "ganviz-voila" / extension["jupyterlab"]["_build"]["load"]
-    text = script.read_text()
-    assert 'window._JUPYTERLAB["ganviz-voila"] = container' in text
-    # it reads the key the hook writes and leaves the promise where the figures look
-    assert "config.ganvizPlotlyBundle" in text
-    assert '"__ganviz_plotly_preload_" + bundle.digest' in text
-    from ganviz.widgets._figure import FigureWidget
-
-    assert f'"__ganviz_plotly_preload_{DIGEST}"' in FigureWidget._esm
+    assert page["ganvizPlotlyBundle"] == {"path": url().lstrip("/"), "digest": DIGEST}
 
 
 def test_configure_voila_keeps_what_was_configured_and_runs_once():
@@ -286,7 +246,6 @@ def test_standalone_voila_with_the_shipped_config_serves_the_bundle_and_names_it
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
         "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config"),
-        "JUPYTER_PATH": str(ROOT / "jupyter-data"),
         "JUPYTER_DATA_DIR": str(tmp_path / "data"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
     }
@@ -331,14 +290,7 @@ def test_standalone_voila_with_the_shipped_config_serves_the_bundle_and_names_it
         assert config["ganvizPlotlyBundle"] == {
             "path": f"voila/labextensions/widgetbundle.js?v={DIGEST}",
             "digest": DIGEST,
-            "preload": True,
         }
-        extensions = {e["name"]: e for e in config["federated_extensions"]}
-        assert extensions["ganviz-voila"]["load"] == "static/remoteEntry.js"
-        script = urllib.request.urlopen(
-            f"{base}/voila/labextensions/ganviz-voila/static/remoteEntry.js", timeout=5
-        )
-        assert b"__ganviz_plotly_preload_" in script.read()
     finally:
         server.terminate()
         server.wait(timeout=30)

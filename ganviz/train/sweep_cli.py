@@ -79,6 +79,15 @@ def _configs(args, parser):
     return [c.replace(seed=s) for c in per_loss for s in seeds]
 
 
+def run_lengths(configs) -> str:
+    """How long the runs are: ``"3000 steps each"``, or per loss where the losses' recipes
+    differ (``"minimax 3000, wgan-gp 4000 steps"``)."""
+    per_loss = {c.loss: c.steps for c in configs}
+    if len(set(per_loss.values())) == 1:
+        return f"{configs[0].steps} steps each"
+    return ", ".join(f"{loss} {steps}" for loss, steps in per_loss.items()) + " steps"
+
+
 def format_table(summary) -> str:
     """The per-loss table printed by ``ganviz sweep``."""
     head = f"{'loss':<14} {'runs':>4} {'mean modes':>11} {'P(all modes) [95% Wilson]':>27} " + (
@@ -179,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         mode += f" ({runs.reasons[0]})"
     facts = (
         f"{len(runs)} runs ({len(summary)} losses × {args.seeds} seeds, "
-        f"{configs[0].steps} steps each) on {dataset}, {mode}; {seconds:.1f} s wall, "
+        f"{run_lengths(configs)}) on {dataset}, {mode}; {seconds:.1f} s wall, "
         f"{total / seconds if seconds > 0 else 0:.0f} seed-steps/s"
     )
     out.mkdir(parents=True, exist_ok=True)
@@ -188,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         "losses": list(dict.fromkeys(args.losses)),
         "seeds": [r.seed for r in runs if r.loss == runs[0].loss],
         "steps": configs[0].steps,
+        # each loss's recipe may set its own length (WGAN-GP on toys: 4,000)
+        "steps_per_loss": {c.loss: c.steps for c in configs},
         "batched": batched,
         "reasons": runs.reasons,
         "seconds": seconds,

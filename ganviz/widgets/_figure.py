@@ -128,7 +128,6 @@ def plotly_library() -> PlotlyLibrary:
 
 _STUB = """
 const KEY = "__ganviz_plotly_widget_%(digest)s";
-const PRELOAD_KEY = "__ganviz_plotly_preload_%(digest)s";
 // Kernel → browser messages of plotly's FigureWidget (each set, then reset to null).
 const MESSAGES = %(messages)s;
 const REFERENCE = "IPY_MODEL_";
@@ -139,12 +138,7 @@ const VOILA_KEY = %(voila_key)s;
 // from the kernel, on request.
 function plotlyWidget(model) {
   if (!globalThis[KEY]) {
-    // ganviz's Voilà extension may have started the import when the page loaded (null if
-    // that failed); it names the bundle by its digest, so only this plotly's is taken.
-    const preloaded = globalThis[PRELOAD_KEY];
     globalThis[KEY] = (async () => {
-      const early = preloaded ? await preloaded : null;
-      if (early) return early;
       const reference = model.get("_plotly_library");
       const library = await model.widget_manager.get_model(reference.slice(REFERENCE.length));
       // Standalone Voilà names the bundle it serves in the page config (ganviz's voila.py);

@@ -141,10 +141,6 @@ def jupyter_home(tmp_path_factory) -> tuple[Path, dict]:
                 for p in (str(REPO / "jupyter-config"), os.environ.get("JUPYTER_CONFIG_PATH"))
                 if p
             ),
-            # the data files `pip install` puts in share/jupyter: ganviz's Voilà extension
-            "JUPYTER_PATH": os.pathsep.join(
-                p for p in (str(REPO / "jupyter-data"), os.environ.get("JUPYTER_PATH")) if p
-            ),
             "JUPYTER_DATA_DIR": str(home / "data"),
             "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
             "JUPYTERLAB_SETTINGS_DIR": str(settings),
@@ -194,17 +190,25 @@ def lab(lab_server):
     shutdown_kernels(lab_server)
 
 
+def with_config_dir(env: dict, config_dir: Path) -> dict:
+    """``env`` with ``config_dir`` first on Jupyter's config path (its files win). Not the
+    server's working folder: ``python -m voila`` would import a ``voila.py`` there as Voilà."""
+    paths = [str(config_dir), env.get("JUPYTER_CONFIG_PATH")]
+    return {**env, "JUPYTER_CONFIG_PATH": os.pathsep.join(p for p in paths if p)}
+
+
 @pytest.fixture
 def voila(jupyter_home, artifacts):
     """Start ``voila notebooks/<name>.ipynb`` (one server per call); stopped after the test.
 
-    Call it with the path below the root folder, e.g. ``"notebooks/01_....ipynb"`` (or below
-    ``cwd``, a folder of its own with its own ``voila.py``).
+    Call it with the path below the root folder, e.g. ``"notebooks/01_....ipynb"``;
+    ``config_dir`` is a folder whose config files (``voila.py``) come before all others;
+    ``args`` go on the command line.
     """
     root, env = jupyter_home
     servers = []
 
-    def start(path: str, cwd: Path | None = None) -> ServerProcess:
+    def start(path: str, config_dir: Path | None = None, args=()) -> ServerProcess:
         server = ServerProcess(
             "Voilà",
             [
@@ -217,9 +221,10 @@ def voila(jupyter_home, artifacts):
                 "--Voila.port_retries=0",
                 "--Voila.ip=127.0.0.1",
                 "--show_tracebacks=True",
+                *args,
             ],
-            cwd=cwd or root,
-            env=env,
+            cwd=root,
+            env=env if config_dir is None else with_config_dir(env, config_dir),
             log=artifacts / f"voila-{Path(path).stem}.log",
         )
         servers.append(server)

@@ -189,12 +189,13 @@ def test_voila_draws_what_later_cells_changed_with_every_figure_alive(jupyter_ho
     start from the current figure (not the one built in the first cell), and four figures
     on one page must all load (plotly.js imported once, not once per figure within
     anywidget's 2 s). This Voilà serves another plotly's bundle than the kernel's: the page
-    takes neither the preloaded nor the served file but asks its kernel."""
+    does not take that file but asks its kernel."""
     root, _ = jupyter_home
     folder = root / "other-plotly"
     notebook = folder / "later_cell_changes.ipynb"
     notebook.parent.mkdir(parents=True, exist_ok=True)
-    (folder / "voila.py").write_text(_OTHER_PLOTLY_VOILA_PY)
+    (folder / "config").mkdir(exist_ok=True)
+    (folder / "config" / "voila.py").write_text(_OTHER_PLOTLY_VOILA_PY)
     cells = [
         {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": s}
         for s in _LATER_CELL_CHANGES
@@ -203,7 +204,11 @@ def test_voila_draws_what_later_cells_changed_with_every_figure_alive(jupyter_ho
     notebook.write_text(
         json.dumps({"cells": cells, "metadata": meta, "nbformat": 4, "nbformat_minor": 5})
     )
-    server = voila(notebook.name, cwd=folder)
+    server = voila(
+        str(notebook.relative_to(root)),
+        config_dir=folder / "config",
+        args=["--progressive_rendering=False"],  # over the root's voila.json
+    )
     page.goto(server.url + "/", wait_until="load", timeout=120_000)
     wait_for_plots(page, timeout_s=90)
     drawn = page.wait_for_function(

@@ -289,3 +289,16 @@ def test_cli_prints_the_table_and_writes_json_and_html(tmp_path, capsys):
         sweep_main(["--losses", "nope"])
     with pytest.raises(SystemExit):
         sweep_main(["--seeds", "0", "--out", str(tmp_path)])
+
+
+def test_the_sweep_header_gives_each_losss_run_length_where_recipes_differ():
+    """WGAN-GP's toy recipe runs 4,000 steps, the others 3,000: the header must not say
+    "3000 steps each" for all (it did, from the first config)."""
+    from ganviz.train.sweep_cli import run_lengths
+
+    ring8 = TrainConfig(dataset="ring8")
+    mixed = [ring8.replace(loss=loss) for loss in ("minimax", "wgan-gp")]
+    assert [c.steps for c in mixed] == [3000, 4000]
+    assert run_lengths(mixed) == "minimax 3000, wgan-gp 4000 steps"
+    same = [ring8.replace(loss=loss, steps=50) for loss in ("minimax", "wgan-gp")]
+    assert run_lengths(same) == "50 steps each"
