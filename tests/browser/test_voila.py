@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from browserkit import (
@@ -128,6 +129,53 @@ def test_explorer_in_voila(case, voila, page, artifacts):
         f"(fails above {VOILA_FIRST_PLOT_BOUND_S} s)"
     )
     # standalone Voilà loads no server extensions; ganviz's voila.py has it serve plotly.js
+    check_plotly_came_over_http(page, route="/voila/labextensions/")
+
+
+#: The teacher's recipe for a projector (docs/classroom.md): a pool kernel that has run the
+#: notebook before anyone asks (Voilà refuses it together with progressive rendering).
+PREHEATED = ["--preheat_kernel=True", "--pool_size=1", "--progressive_rendering=False"]
+
+
+def _cpu_ticks(pids) -> int:
+    """User + system CPU ticks of these processes (/proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total
+
+
+@pytest.mark.timeout(240)
+def test_a_preheated_voila_draws_the_first_dashboard(voila, page, artifacts):
+    case = NOTEBOOK_CASES[0]
+    if not (NOTEBOOKS / case.name).exists():
+        pytest.skip(f"{case.path} is not written yet")
+    server = voila(case.path, args=PREHEATED)
+    # Voilà says the pool is filled once its kernel runs; the notebook then still executes
+    # in it. Ready = the pool kernel used no CPU for a second.
+    deadline = time.monotonic() + 120
+    while "is filled with" not in server.log_path.read_text(errors="replace"):
+        assert time.monotonic() < deadline, "Voilà's kernel pool did not fill within 120 s"
+        time.sleep(0.2)
+    used = None
+    while used != (used := _cpu_ticks(server.children_pids())):
+        assert time.monotonic() < deadline, "the pool kernel did not finish the notebook"
+        time.sleep(1.0)
+    requested = time.monotonic()
+    page.goto(server.url + "/", wait_until="load", timeout=case.run_timeout_s * 1000)
+    record = _check_dashboard(page, case, requested=requested, timeout_s=case.run_timeout_s)
+    record.update(notebook=case.path, voila_arguments=PREHEATED)
+    record["summary"] = (
+        f"Voilà, pre-heated kernel: first plot {record['first_plot_s']} s, dashboard drawn "
+        f"{record['dashboard_ready_s']} s after the page was requested"
+    )
+    write_json(artifacts / f"voila-preheated-{case.stem}.json", record)
+    print(json.dumps(record))
+    assert record["first_plot_s"] <= VOILA_FIRST_PLOT_BOUND_S, record["summary"]
     check_plotly_came_over_http(page, route="/voila/labextensions/")
 
 
