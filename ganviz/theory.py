@@ -387,7 +387,8 @@ def divergences(
     """
     g, lp, lq = pair_on_grid(p_data, p_g, grid, ("p_data", "p_g"))
     # V = −∫[p·softplus(−s) + q·softplus(s)] and JS = log 2 + V/2: one integral for both
-    value = -g.integrate(_softplus_terms(lp, lq))
+    # (+ 0.0: disjoint supports integrate to exactly 0, and −0.0 would print as "-0.0000")
+    value = -g.integrate(_softplus_terms(lp, lq)) + 0.0
     if g.dim == 1:
         w1 = _w1_1d(p_data, p_g, g, grid)
     else:

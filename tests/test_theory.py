@@ -342,3 +342,14 @@ def test_auto_grid_2d_stays_within_its_node_budget():
     """Narrow modes on a ring do not blow the 2-D tensor grid up."""
     grid = gv.auto_grid(gv.ring_of_gaussians(8, 2.0, 0.02), gv.Gaussian([0, 0], std=1))
     assert len(grid) <= 600 * 600
+
+
+def test_disjoint_supports_give_a_value_of_plus_zero_not_minus_zero():
+    """V(G, D*) = 0 exactly on disjoint supports; −0.0 would print as "-0.0000" in the lesson."""
+    import math
+
+    import ganviz as gv
+
+    d = gv.divergences(gv.Uniform(-1.0, 1.0), gv.Uniform(2.0, 4.0))
+    assert d.value == 0.0 and math.copysign(1.0, d.value) == 1.0
+    assert f"{d.value:.4f}" == "0.0000"
