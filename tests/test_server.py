@@ -228,6 +228,29 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def isolated_jupyter_env(tmp_path) -> dict:
+    """This environment, with Jupyter's folders in ``tmp_path`` and the repository's config
+    files read as Jupyter reads installed ones."""
+    return {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    }
+
+
+def first_answer(server: subprocess.Popen, address: str, log: pathlib.Path):
+    """The response to ``address`` once the starting ``server`` answers (60 s at most)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            return urllib.request.urlopen(address, timeout=5)
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.5)
+    raise AssertionError(f"no answer from {address}:\n{log.read_text()}")
+
+
 def test_standalone_voila_with_the_shipped_config_serves_the_bundle_and_names_it(tmp_path):
     """A real ``voila notebook.ipynb``, reading the shipped config file as it reads an
     installed one: the bundle is a static file, and the page's config names it."""
@@ -242,13 +265,7 @@ def test_standalone_voila_with_the_shipped_config_serves_the_bundle_and_names_it
             }
         )
     )
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config"),
-        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-    }
+    env = isolated_jupyter_env(tmp_path)
     port = free_port()
     log = tmp_path / "voila.log"
     with log.open("w") as out:
@@ -270,17 +287,7 @@ def test_standalone_voila_with_the_shipped_config_serves_the_bundle_and_names_it
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        response = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                response = urllib.request.urlopen(
-                    f"{base}/voila/labextensions/widgetbundle.js?v={DIGEST}", timeout=5
-                )
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.5)
-        assert response is not None, log.read_text()
+        response = first_answer(server, f"{base}/voila/labextensions/widgetbundle.js", log)
         assert response.status == 200
         assert response.read() == PLOTLY_BUNDLE.read_bytes()
         page = urllib.request.urlopen(f"{base}/", timeout=60).read().decode()
@@ -298,16 +305,8 @@ def test_standalone_voila_with_the_shipped_config_serves_the_bundle_and_names_it
 
 def test_a_jupyter_server_reading_the_config_file_serves_the_bundle(tmp_path):
     """The shipped config file, read as Jupyter reads an installed one, enables the route."""
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config"),
-        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-    }
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    env = isolated_jupyter_env(tmp_path)
+    port = free_port()
     log = tmp_path / "server.log"
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -329,17 +328,8 @@ def test_a_jupyter_server_reading_the_config_file_serves_the_bundle(tmp_path):
             stderr=subprocess.STDOUT,
         )
     try:
-        response = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and server.poll() is None:
-            try:  # no token: the bundle asks for no login
-                response = urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}{url(base_url='/class/')}", timeout=5
-                )
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.5)
-        assert response is not None, log.read_text()
+        # no token: the bundle asks for no login
+        response = first_answer(server, f"http://127.0.0.1:{port}{url(base_url='/class/')}", log)
         assert response.status == 200
         assert response.read() == PLOTLY_BUNDLE.read_bytes()
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
