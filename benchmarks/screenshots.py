@@ -68,9 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     for stem, source, size, n_bytes in rows:
         print(f"{stem:32} {source:44} {size:>10} {n_bytes:>8}")
 
-    latency = ARTIFACTS / "latency.json"
-    if latency.exists():
-        print("\n" + json.loads(latency.read_text())["summary"])
+    for latency in sorted(ARTIFACTS.glob("latency-*.json")):
+        for run in json.loads(latency.read_text())["runs"]:
+            print(f"{run['notebook']}: {run['summary']}")
     for record in sorted(ARTIFACTS.glob("lab-*.json")):
         data = json.loads(record.read_text())
         print(f"{data['notebook']}: {data['summary']}")

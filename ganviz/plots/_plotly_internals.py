@@ -16,7 +16,8 @@ Why each is needed:
   ``plotly_relayout`` write.
 * **Widget state** (:func:`refresh_widget_state`, :func:`current_widget_state`):
   plotly copies a FigureWidget's figure into the state a new view draws from
-  only at construction; ganviz keeps that state current.
+  only at construction; ganviz keeps that state current, and sends 2-D arrays
+  as binary rows (:func:`rows_on_the_wire`), not plotly's nested JSON lists.
 * **FigureWidget hooks** (:func:`figure_widget_hooks`): a batch update is sent
   as one ``Plotly.update`` in which every trace has a value for every property
   sent (its current one where it kept it, never ``Undefined``), and the page's edit
@@ -54,6 +55,7 @@ __all__ = [
     "layout_props",
     "raw_trace_value",
     "refresh_widget_state",
+    "rows_on_the_wire",
     "trace_figure",
     "trace_index",
     "trace_props",
@@ -158,8 +160,30 @@ def refresh_widget_state(fig: Any) -> None:
     nested in boxes, or inserted into a box after being updated, would first
     render its state at construction.
     """
-    fig._widget_layout = deepcopy(fig._layout_obj._props)
-    fig._widget_data = deepcopy(fig._data)
+    # traitlets cannot compare states holding arrays, so it would send both again even
+    # when nothing changed since the figure was built (0.5 MB for a 2-D field, twice)
+    if not _same_state(fig._widget_layout, fig._layout_obj._props):
+        fig._widget_layout = deepcopy(fig._layout_obj._props)
+    if not _same_state(fig._widget_data, fig._data):
+        fig._widget_data = deepcopy(fig._data)
+
+
+def _same_state(a: Any, b: Any) -> bool:
+    """Equal figure states: dicts and lists compared item by item, arrays by value."""
+    import numpy as np
+
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_state(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same_state(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        )
+    return type(a) is type(b) and a == b
 
 
 # -- FigureWidget front end -----------------------------------------------------------------
@@ -284,18 +308,75 @@ def figure_widget_hooks() -> type:
             super()._send_update_msg(filled, relayout_data, indexes, source_view_id=source_view_id)
 
         def get_state(self, key=None, drop_defaults=False):
-            """The widget state, with the figure as it is *now* (not as it was built)."""
-            state = super().get_state(key=key, drop_defaults=drop_defaults)
+            """The widget state, with the figure as it is *now* (not as it was built), and the
+            figure's 2-D arrays as binary rows (:func:`rows_on_the_wire`)."""
+            keys = self.keys if key is None else [key] if isinstance(key, str) else list(key)
+            figure_traits = _figure_traits()
+            compact = [name for name in keys if name in figure_traits]
+            state = super().get_state(
+                key=[name for name in keys if name not in figure_traits],
+                drop_defaults=drop_defaults,
+            )
             current = current_widget_state(self)
-            if current is not None:
-                for name, value in zip(("_widget_data", "_widget_layout"), current, strict=True):
-                    if name in state:
-                        to_json = self.trait_metadata(name, "to_json")
-                        copied = deepcopy(value)
-                        state[name] = to_json(copied, self) if to_json else copied
+            for name in compact:
+                if name in ("_widget_data", "_widget_layout") and current is not None:
+                    value = deepcopy(current[name == "_widget_layout"])
+                else:
+                    value = getattr(self, name)
+                if drop_defaults and value is None:  # the messages' default: nothing to send
+                    continue
+                to_json = self.trait_metadata(name, "to_json")
+                value = rows_on_the_wire(value)
+                state[name] = to_json(value, self) if to_json else value
             return state
 
     return FigureWidgetHooks
+
+
+#: A 2-D array with at least this many columns travels as binary rows; fewer (say a
+#: scatter's (n, 3) customdata) stay plotly's JSON lists: a buffer per short row costs more.
+MIN_BINARY_ROW = 16
+
+
+def rows_on_the_wire(value: Any) -> Any:
+    """``value`` with every 2-D float array (≥ :data:`MIN_BINARY_ROW` columns) replaced by
+    the list of its rows, float32 where every finite non-zero value is a normal float32.
+
+    plotly's widget serializer sends a 1-D numeric array as one binary buffer but a 2-D
+    one as nested JSON lists (~20 bytes a number: an 80×80 heatmap is 140 kB, notebook
+    01's plane sent 0.56 MB per slider step). A list of 1-D arrays goes as one buffer per
+    row, which plotly.js draws as the same 2-D array (its heatmaps and contours take rows
+    that are typed arrays), at 4 bytes a number. float32 keeps 7 significant digits, more
+    than a colour scale or a hover label shows; values outside float32's normal range
+    (±1.2e-38 … ±3.4e38) keep float64 rather than turn into 0 or ∞. NaN stays a gap.
+    Containers are copied where something inside changed; arrays are never modified.
+    """
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {k: rows_on_the_wire(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rows_on_the_wire(v) for v in value]
+    if (
+        isinstance(value, np.ndarray)
+        and value.ndim == 2
+        and value.dtype.kind == "f"
+        and value.shape[1] >= MIN_BINARY_ROW
+    ):
+        magnitude = np.abs(value[np.isfinite(value) & (value != 0)])
+        fits = magnitude.size == 0 or (
+            magnitude.min() >= np.finfo(np.float32).tiny
+            and magnitude.max() <= np.finfo(np.float32).max
+        )
+        rows = np.ascontiguousarray(value, dtype=np.float32 if fits else np.float64)
+        return list(rows)
+    return value
+
+
+@cache
+def _figure_traits() -> frozenset[str]:
+    """The FigureWidget traits that carry figure data to the page: its state and messages."""
+    return frozenset(("_widget_data", "_widget_layout", *kernel_messages()))
 
 
 def add_to_batch(fig: Any, layout: dict[str, Any], traces: dict[int, dict[str, Any]]) -> None:

@@ -26,6 +26,7 @@ from ._assign import assign, batched
 from ._compose import into, panel
 
 __all__ = [
+    "ARROW_POINTS",
     "FIELD_TRACES",
     "discriminator_field",
     "snapshot_figure",
@@ -41,29 +42,47 @@ FIELD_TRACES = ("D(x)", "D = ½", "p_data", "p_g", "real", "fake", "−∂ℓ/�
 _OUTLINE = {"color": "rgba(30, 30, 30, 0.85)", "width": 0.7}
 
 
-def _arrow_segments(points: np.ndarray, vectors: np.ndarray, scale: float, max_length: float):
-    """x, y and marker sizes of arrows drawn as 'tail, tip, gap' polyline segments.
+#: Points per arrow in the "−∂ℓ/∂x" trace: tail, tip, one barb, tip, the other barb, gap.
+ARROW_POINTS = 6
+#: Barb length as a fraction of the view's diagonal (about 8 px on a 450 px plot) and the
+#: angle between each barb and the shaft.
+_HEAD_FRACTION = 0.015
+_HEAD_ANGLE = np.radians(25.0)
+
+
+def _arrow_segments(
+    points: np.ndarray, vectors: np.ndarray, scale: float, max_length: float, head_length: float
+):
+    """x and y of arrows drawn as one polyline, :data:`ARROW_POINTS` points each:
+    tail, tip, barb, tip, barb, gap (NaN).
 
     Arrows longer than ``max_length`` are drawn at that length (a few
     outliers near the D = ½ boundary would otherwise hide all the others).
+    Barbs are ``head_length`` long, or 0.4 of a shorter arrow. The heads are lines
+    in data coordinates (the field's axes have equal scales), not marker symbols:
+    plotly styles every marker point on each redraw, and 150 head markers cost about
+    a quarter of a 2-D slider step's drawing.
     """
     n = len(points)
     if n == 0:
-        return np.zeros(0), np.zeros(0), np.zeros(0)
+        return np.zeros(0), np.zeros(0)
     drawn = scale * vectors
     length = np.linalg.norm(drawn, axis=-1, keepdims=True)
     drawn = np.where(length > max_length, drawn * (max_length / np.maximum(length, 1e-300)), drawn)
+    length = np.minimum(length, max_length)
     tips = points + drawn
-    xs = np.empty(3 * n)
-    ys = np.empty(3 * n)
-    xs[0::3], xs[1::3], xs[2::3] = points[:, 0], tips[:, 0], np.nan
-    ys[0::3], ys[1::3], ys[2::3] = points[:, 1], tips[:, 1], np.nan
-    sizes = np.zeros(3 * n)
-    # heads only at the tips, and only on arrows long enough to see: a vanished gradient
-    # (disjoint supports, a saturated minimax loss) draws nothing, not a head pointing nowhere
-    visible = np.linalg.norm(drawn, axis=-1) > 1e-3 * max_length
-    sizes[1::3] = np.where(visible, 7.0, 0.0)
-    return xs, ys, sizes
+    # heads only on arrows long enough to see: a vanished gradient (disjoint supports, a
+    # saturated minimax loss) draws nothing, not a head pointing nowhere
+    visible = length > 1e-3 * max_length
+    head = np.where(visible, np.minimum(head_length, 0.4 * length), 0.0)
+    back = -drawn / np.maximum(length, 1e-300)  # unit vector from the tip towards the tail
+    cos, sin = np.cos(_HEAD_ANGLE), np.sin(_HEAD_ANGLE)
+    rotate = np.array([[cos, -sin], [sin, cos]])
+    barbs = [tips + head * (back @ rotate.T), tips + head * (back @ rotate)]
+    gap = np.full_like(tips, np.nan)
+    polyline = np.stack([points, tips, barbs[0], tips, barbs[1], gap], axis=1)
+    polyline = polyline.reshape(ARROW_POINTS * n, 2)
+    return polyline[:, 0], polyline[:, 1]
 
 
 def _manifold_lines(manifold: np.ndarray | None):
@@ -127,7 +146,9 @@ def _field_data(
         arrows = fake
     scale = auto_arrow_scale(xs, ys, pull) if arrow_scale is None else float(arrow_scale)
     diagonal = float(np.hypot(np.ptp(xs), np.ptp(ys)))
-    ax, ay, asize = _arrow_segments(arrows, pull, scale, max_length=0.2 * diagonal)
+    ax, ay = _arrow_segments(
+        arrows, pull, scale, max_length=0.2 * diagonal, head_length=_HEAD_FRACTION * diagonal
+    )
     mx, my = _manifold_lines(manifold)
     # An absent density is a flat zero field (no contour lines): NaN in a 2-D
     # array is not valid JSON on its way to the browser widget.
@@ -139,7 +160,7 @@ def _field_data(
         "p_g": {"x": xs, "y": ys, "z": none_z if g_density is None else g_density},
         "real": {"x": real[:, 0], "y": real[:, 1]},
         "fake": {"x": fake[:, 0], "y": fake[:, 1]},
-        "−∂ℓ/∂x": {"x": ax, "y": ay, "marker.size": asize},
+        "−∂ℓ/∂x": {"x": ax, "y": ay},
         "manifold": {"x": mx, "y": my},
     }
 
@@ -245,16 +266,9 @@ def discriminator_field(
             ),
             go.Scatter(
                 name="−∂ℓ/∂x",
-                mode="lines+markers",
-                x=data["−∂ℓ/∂x"]["x"],
-                y=data["−∂ℓ/∂x"]["y"],
+                mode="lines",
+                **data["−∂ℓ/∂x"],
                 line={"color": style.GRADIENT, "width": 1.2},
-                marker={
-                    "symbol": "arrow",
-                    "angleref": "previous",
-                    "size": data["−∂ℓ/∂x"]["marker.size"],
-                    "color": style.GRADIENT,
-                },
                 hoverinfo="skip",
             ),
             go.Scatter(

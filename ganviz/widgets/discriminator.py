@@ -164,9 +164,11 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         loss = canonical_loss(loss, LOSSES)
         self.dim = dim
         self.n_samples = int(n_samples)
-        #: Plot points per axis of the 2-D field: 80 × 80 (the FigureWidget sends each 2-D array
-        #: as nested lists, ~0.5 µs per value; four such arrays move per update).
+        #: Plot points per axis of the 2-D field: 80 × 80 (four such arrays move per update,
+        #: 26 kB each as float32 rows).
         self.n_grid = 80
+        #: The arrays the 2-D field shows now (put back when an update fails half way).
+        self._drawn_arrays: dict | None = None
         #: Seed of the samples: fixed, so moving a slider moves the same samples.
         self.seed = 0
         self.data_panel = DistributionPanel(
@@ -225,6 +227,7 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
             name, w1_label = "density", "W1"
         else:
             arrays = self._field_arrays(self.p_data, self.p_g, self.loss)
+            self._drawn_arrays = arrays
             main = discriminator_field(
                 **arrays,
                 d_name="D*(x)",
@@ -237,7 +240,9 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
             "value": FigureWidget(value_figure(self.divergences, w1_label=w1_label, height=270)),
         }
         if self.dim == 2:
-            figures["field"].data[0].zsmooth = "best"  # a smooth D*, not 80 × 80 tiles
+            # a smooth D*, not 80 × 80 tiles; "fast" lets the browser scale the image (what
+            # "best" interpolates in JavaScript costs ~15 ms of every slider step's redraw)
+            figures["field"].data[0].zsmooth = "fast"
             for trace in figures["field"].data:
                 trace.on_click(self._on_click)
         return figures
@@ -269,9 +274,9 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
     def _update(self) -> None:
         p_data = self.data_panel.distribution()
         p_g = self._shifted(self.g_panel.distribution())
-        divs = pair_divergences(p_data, p_g)
         c = self.controls
         if self.dim == 1:
+            divs = pair_divergences(p_data, p_g)
             # Computes before it draws: an error leaves the figure as it was.
             update_density_plot(
                 self.figures["density"],
@@ -283,7 +288,17 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
             self.show_critic, self.shade = c["show_critic"].value, c["shade"].value
         else:
             arrays = self._field_arrays(p_data, p_g, c["loss"].value)
+            # The field goes to the page before the divergences are computed, so the page
+            # draws it while the kernel computes the table (~12 ms of a slider step). An
+            # error there puts the previous field back: the figures stay as they were.
             self._draw(arrays)
+            try:
+                divs = pair_divergences(p_data, p_g)
+            except Exception:
+                if self._drawn_arrays is not None:
+                    self._draw(self._drawn_arrays)
+                raise
+            self._drawn_arrays = arrays
             self.loss = c["loss"].value
         self.p_data, self.p_g, self.divergences = p_data, p_g, divs
         update_value_figure(

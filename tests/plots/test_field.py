@@ -14,6 +14,7 @@ from ganviz.plots import (
     theory_field,
     update_discriminator_field,
 )
+from ganviz.plots.field import ARROW_POINTS
 
 
 def trace(fig, name):
@@ -30,8 +31,8 @@ def test_theory_field_heatmap_is_d_star_and_arrows_follow_the_loss():
     np.testing.assert_allclose(np.asarray(heat.z), expected)
     fakes = np.column_stack([trace(fig, "fake").x, trace(fig, "fake").y])
     arrows = trace(fig, "−∂ℓ/∂x")
-    tails = np.column_stack([arrows.x[0::3], arrows.y[0::3]])
-    tips = np.column_stack([arrows.x[1::3], arrows.y[1::3]])
+    tails = np.column_stack([arrows.x[0::ARROW_POINTS], arrows.y[0::ARROW_POINTS]])
+    tips = np.column_stack([arrows.x[1::ARROW_POINTS], arrows.y[1::ARROW_POINTS]])
     np.testing.assert_allclose(tails, fakes)
     pull = -gv.sample_gradients(data, fake, fakes, "minimax")
     drawn = tips - tails
@@ -111,12 +112,38 @@ def test_critic_colour_scale_follows_the_critic_offset():
     assert probability.data[0].zmid is None and probability.data[0].zmax == 1
 
 
+def arrow_parts(fig) -> dict[str, np.ndarray]:
+    """Tails, tips and both barb ends of the field's arrows, each (n, 2), read from the
+    one polyline: tail, tip, barb, tip, barb, gap."""
+    arrows = trace(fig, "−∂ℓ/∂x")
+    points = np.column_stack([np.asarray(arrows.x, float), np.asarray(arrows.y, float)])
+    per_arrow = points.reshape(-1, ARROW_POINTS, 2)
+    assert np.isnan(per_arrow[:, 5]).all()  # a gap ends every arrow
+    np.testing.assert_array_equal(per_arrow[:, 1], per_arrow[:, 3])  # both barbs leave the tip
+    return {"tail": per_arrow[:, 0], "tip": per_arrow[:, 1], "barbs": per_arrow[:, [2, 4]]}
+
+
 def test_vanished_gradients_draw_no_arrow_heads_and_live_ones_do():
     # disjoint uniform boxes: D* is 0 on every fake, so the minimax pull is exactly 0
     data, fake = gv.Uniform([-2, -2], [2, 2]), gv.Uniform([3, -2], [6, 2])
-    vanished = theory_field(data, fake, loss="minimax", n=30, n_samples=20)
-    sizes = np.asarray(trace(vanished, "−∂ℓ/∂x").marker.size)
-    assert np.all(sizes == 0)
-    live = theory_field(gv.Gaussian([0, 0], std=1), gv.Gaussian([2, 1], std=0.7), n=30)
-    heads = np.asarray(trace(live, "−∂ℓ/∂x").marker.size)
-    assert np.all(heads[1::3] > 0) and np.all(heads[0::3] == 0)
+    vanished = arrow_parts(theory_field(data, fake, loss="minimax", n=30, n_samples=20))
+    np.testing.assert_array_equal(vanished["barbs"][:, 0], vanished["tip"])
+    np.testing.assert_array_equal(vanished["barbs"][:, 1], vanished["tip"])
+    live_fig = theory_field(gv.Gaussian([0, 0], std=1), gv.Gaussian([2, 1], std=0.7), n=30)
+    live = arrow_parts(live_fig)
+    shaft = live["tip"] - live["tail"]
+    heat = trace(live_fig, "D(x)")
+    diagonal = np.hypot(np.ptp(heat.x), np.ptp(heat.y))
+    for side in (0, 1):
+        barb = live["barbs"][:, side] - live["tip"]
+        length = np.linalg.norm(barb, axis=1)
+        # each barb points back along the shaft at 25°, 1.5 % of the view's diagonal long
+        # (0.4 of a shorter arrow)
+        expected = np.minimum(0.015 * diagonal, 0.4 * np.linalg.norm(shaft, axis=1))
+        np.testing.assert_allclose(length, expected, rtol=1e-9)
+        cosine = -np.sum(barb * shaft, axis=1) / (length * np.linalg.norm(shaft, axis=1))
+        np.testing.assert_allclose(cosine, np.cos(np.radians(25.0)), rtol=1e-9)
+    # the two barbs lie on either side of the shaft
+    barbs = [live["barbs"][:, side] - live["tip"] for side in (0, 1)]
+    cross = [shaft[:, 0] * b[:, 1] - shaft[:, 1] * b[:, 0] for b in barbs]
+    assert np.all(cross[0] * cross[1] < 0)

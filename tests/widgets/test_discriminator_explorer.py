@@ -13,8 +13,9 @@ from scipy import stats
 
 import ganviz as gv
 from ganviz.plots.density import plot_axis
-from ganviz.plots.field import auto_arrow_scale
+from ganviz.plots.field import ARROW_POINTS, auto_arrow_scale
 from ganviz.plots.value import format_value
+from ganviz.widgets import discriminator
 from ganviz.widgets.discriminator import (
     W1_SAMPLES_2D,
     OptimalDiscriminatorExplorer,
@@ -121,9 +122,9 @@ def assert_fresh_2d(e: OptimalDiscriminatorExplorer):
     reference = pull if loss == "wgan" else -gv.sample_gradients(e.p_data, e.p_g, fake)
     scale = auto_arrow_scale(xs, ys, reference)
     ax, ay = np.asarray(tr["−∂ℓ/∂x"].x, dtype=float), np.asarray(tr["−∂ℓ/∂x"].y, dtype=float)
-    np.testing.assert_allclose(ax[0::3], fake[:, 0])
-    np.testing.assert_allclose(ax[1::3], fake[:, 0] + scale * pull[:, 0], atol=1e-9)
-    np.testing.assert_allclose(ay[1::3], fake[:, 1] + scale * pull[:, 1], atol=1e-9)
+    np.testing.assert_allclose(ax[0::ARROW_POINTS], fake[:, 0])
+    np.testing.assert_allclose(ax[1::ARROW_POINTS], fake[:, 0] + scale * pull[:, 0], atol=1e-9)
+    np.testing.assert_allclose(ay[1::ARROW_POINTS], fake[:, 1] + scale * pull[:, 1], atol=1e-9)
     assert_sendable(e.figures["field"])
     if e.error is None:
         assert e.loss == e.controls["loss"].value
@@ -282,6 +283,30 @@ def test_2d_singular_covariance_is_a_message():
     e.controls["data_rho"].value = 0.6
     assert e.error is None
     np.testing.assert_allclose(e.p_data.covariance, [[1, 0.6], [0.6, 1]])
+
+
+def test_2d_field_goes_back_when_the_divergences_fail_after_it_was_drawn(monkeypatch):
+    """The field goes to the page before the divergences are computed (the page draws it
+    while the kernel computes the table); a failure there leaves both figures as they were."""
+    e = OptimalDiscriminatorExplorer(dim=2, n_samples=40)
+    before, p_g = figure_state(e), e.p_g
+    drawn = []
+    monkeypatch.setattr(
+        e, "_draw", lambda arrays, draw=e._draw: (drawn.append(arrays), draw(arrays))
+    )
+
+    def refuse(p_data, p_g):
+        raise ValueError("these divergences are refused")
+
+    monkeypatch.setattr(discriminator, "pair_divergences", refuse)
+    e.controls["shift_x"].value = 3.0
+    assert e.error and "refused" in e.error
+    assert len(drawn) == 2 and drawn[0] is not drawn[1]  # the new field, then the old one
+    assert e.p_g is p_g
+    assert_same_state(before, figure_state(e))
+    monkeypatch.undo()
+    e.controls["shift_x"].value = 2.5
+    assert e.error is None and e.p_g.mean[0] == pytest.approx(2.5)
 
 
 def click(fig, x, y):

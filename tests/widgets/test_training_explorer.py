@@ -16,6 +16,7 @@ torch = pytest.importorskip("torch")
 from dashkit import SMALL  # noqa: E402
 
 import ganviz as gv  # noqa: E402
+from ganviz.plots.field import ARROW_POINTS  # noqa: E402
 from ganviz.train import DATASETS, LOSSES, TrainConfig, Trainer  # noqa: E402
 from ganviz.widgets import TrainingExplorer  # noqa: E402
 from ganviz.widgets._live import MIN_REDRAW_SECONDS  # noqa: E402
@@ -125,8 +126,8 @@ def test_arrows_start_at_the_fakes_and_point_down_the_loss_gradient():
     snap = explorer.snapshot
     arrows = trace(explorer.figures["field"], "−∂ℓ/∂x")
     xs, ys = np.asarray(arrows.x, float), np.asarray(arrows.y, float)
-    tails = np.stack([xs[0::3], ys[0::3]], axis=1)
-    tips = np.stack([xs[1::3], ys[1::3]], axis=1)
+    tails = np.stack([xs[0::ARROW_POINTS], ys[0::ARROW_POINTS]], axis=1)
+    tips = np.stack([xs[1::ARROW_POINTS], ys[1::ARROW_POINTS]], axis=1)
     np.testing.assert_allclose(tails, snap.fake)
     drawn = tips - tails
     pull = -snap.fake_gradients
