@@ -133,6 +133,8 @@ def value_figure(
     w1_label: str = "W1",
     title: str | None = None,
     height: int = 300,
+    table: bool = True,
+    width: int | None = None,
 ) -> go.Figure:
     """V(G, D*) on a gauge between −log 4 and 0, 2·JS − 2·log 2 beside it, and the divergences.
 
@@ -144,7 +146,9 @@ def value_figure(
     formula; they agree to quadrature accuracy. The table lists V, JS,
     KL(P_data‖P_g), KL(P_g‖P_data), TV and W1, with ∞ written "∞".
     ``w1_label`` names the W1 row (say "W1 ≈ (OT, 128 samples)" for a 2-D
-    estimate).
+    estimate). ``table=False`` leaves the table out (the explorers show it as
+    HTML beside the gauge, :class:`ganviz.widgets._value_panel.ValuePanel`); the
+    gauge then fills the figure, ``width`` pixels wide.
 
     Examples
     --------
@@ -154,37 +158,41 @@ def value_figure(
     """
     divs = _as_divergences(source, p_g)
     data = _value_trace_data(divs, w1_label)
-    fig = go.Figure(
-        [
-            go.Indicator(
-                name="V(G, D*)",
-                mode="gauge+number",
-                **data["gauge"],
-                title={"text": "V(G, D*)", "font": {"size": 14}},
-                number={"valueformat": ".4f", "font": {"size": 26}},
-                domain={"x": [0.03, 0.31], "y": [0.3, 0.88]},
-                gauge={
-                    "shape": "angular",
-                    "axis": {
-                        "range": [-LOG4, 0.0],
-                        "tickvals": [-LOG4, -LOG2, 0.0],
-                        "ticktext": ["−log 4", "−log 2", "0"],
-                    },
-                    "bar": {"color": style.DISCRIMINATOR, "thickness": 0.35},
-                    "steps": [
-                        {"range": [-LOG4, -LOG4 + 0.1], "color": "rgba(44,160,44,0.15)"},
-                        {"range": [-0.1, 0.0], "color": "rgba(214,39,40,0.15)"},
-                    ],
+    # the gauge's column: the left third beside the table, or the whole figure
+    column = [0.03, 0.31] if table else [0.1, 0.9]
+    traces = [
+        go.Indicator(
+            name="V(G, D*)",
+            mode="gauge+number",
+            **data["gauge"],
+            title={"text": "V(G, D*)", "font": {"size": 14}},
+            number={"valueformat": ".4f", "font": {"size": 26}},
+            domain={"x": column, "y": [0.3, 0.88]},
+            gauge={
+                "shape": "angular",
+                "axis": {
+                    "range": [-LOG4, 0.0],
+                    "tickvals": [-LOG4, -LOG2, 0.0],
+                    "ticktext": ["−log 4", "−log 2", "0"],
                 },
-            ),
-            go.Indicator(
-                name="2·JS − 2·log 2",
-                mode="number",
-                **data["number"],
-                title={"text": "2·JS − 2·log 2", "font": {"size": 13}},
-                number={"valueformat": ".4f", "font": {"size": 20, "color": style.REFERENCE}},
-                domain={"x": [0.03, 0.31], "y": [0.0, 0.22]},
-            ),
+                "bar": {"color": style.DISCRIMINATOR, "thickness": 0.35},
+                "steps": [
+                    {"range": [-LOG4, -LOG4 + 0.1], "color": "rgba(44,160,44,0.15)"},
+                    {"range": [-0.1, 0.0], "color": "rgba(214,39,40,0.15)"},
+                ],
+            },
+        ),
+        go.Indicator(
+            name="2·JS − 2·log 2",
+            mode="number",
+            **data["number"],
+            title={"text": "2·JS − 2·log 2", "font": {"size": 13}},
+            number={"valueformat": ".4f", "font": {"size": 20, "color": style.REFERENCE}},
+            domain={"x": column, "y": [0.0, 0.22]},
+        ),
+    ]
+    if table:
+        traces.append(
             go.Table(
                 name="divergences",
                 domain={"x": [0.37, 1.0], "y": [0.0, 1.0]},
@@ -196,22 +204,25 @@ def value_figure(
                     "font": {"size": 12},
                 },
                 cells={**data["table"]["cells"], "align": "left", "font": {"size": 12}},
-            ),
-        ]
-    )
+            )
+        )
+    fig = go.Figure(traces)
     style.base_layout(fig, title=title, height=height)
     fig.update_layout(margin={"l": 30, "r": 10, "t": 70 if title else 40, "b": 10})
+    if width is not None:
+        fig.update_layout(width=width)
     return fig
 
 
 def update_value_figure(fig: go.Figure, divs: Divergences, *, w1_label: str = "W1") -> None:
     """Refresh a figure made by :func:`value_figure` in place (one batch update)."""
     data = _value_trace_data(divs, w1_label)
-    gauge, number, table = fig.data
+    gauge, number, *table = fig.data  # no table: value_figure(table=False)
     with fig.batch_update():
         gauge.value = data["gauge"]["value"]
         number.value = data["number"]["value"]
-        table.cells.values = data["table"]["cells"]["values"]
+        for trace in table:
+            trace.cells.values = data["table"]["cells"]["values"]
 
 
 # -- the sweep --------------------------------------------------------------------

@@ -32,7 +32,6 @@ from ..plots.field import (
     theory_field_data,
     update_discriminator_field,
 )
-from ..plots.value import update_value_figure, value_figure
 from ..theory import Divergences, divergences
 from ._base import ExplorerBase
 from ._controls import (
@@ -47,6 +46,7 @@ from ._controls import (
 )
 from ._figure import FigureWidget
 from ._threads import single_blas_thread
+from ._value_panel import ValuePanel
 
 __all__ = ["OptimalDiscriminatorExplorer", "arrow_scale", "field_arrays", "pair_divergences"]
 
@@ -167,8 +167,6 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         #: Plot points per axis of the 2-D field: 80 × 80 (four such arrays move per update,
         #: 26 kB each as float32 rows).
         self.n_grid = 80
-        #: The arrays the 2-D field shows now (put back when an update fails half way).
-        self._drawn_arrays: dict | None = None
         #: Seed of the samples: fixed, so moving a slider moves the same samples.
         self.seed = 0
         self.data_panel = DistributionPanel(
@@ -227,7 +225,6 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
             name, w1_label = "density", "W1"
         else:
             arrays = self._field_arrays(self.p_data, self.p_g, self.loss)
-            self._drawn_arrays = arrays
             main = discriminator_field(
                 **arrays,
                 d_name="D*(x)",
@@ -235,10 +232,8 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
                 height=520,
             )
             name, w1_label = "field", W1_LABEL_2D
-        figures = {
-            name: FigureWidget(main),
-            "value": FigureWidget(value_figure(self.divergences, w1_label=w1_label, height=270)),
-        }
+        self.value_panel = ValuePanel(self.divergences, w1_label=w1_label, height=270)
+        figures = {name: FigureWidget(main), "value": self.value_panel.figure}
         if self.dim == 2:
             # a smooth D*, not 80 × 80 tiles; "fast" lets the browser scale the image (what
             # "best" interpolates in JavaScript costs ~15 ms of every slider step's redraw)
@@ -259,7 +254,7 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
             extra = [c["shift_x"], c["shift_y"], c["loss"], self.clear_button]
         moves = widgets.VBox([widgets.HTML("<b>P_g moves</b>"), *extra])
         row = control_row(self.data_panel, self.g_panel, moves)
-        self.children = [row, self.message, *self.figures.values()]
+        self.children = [row, self.message, self.figure, self.value_panel]
 
     # -- updates ------------------------------------------------------------------------
     def update(self) -> None:
@@ -275,9 +270,15 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
         p_data = self.data_panel.distribution()
         p_g = self._shifted(self.g_panel.distribution())
         c = self.controls
+        # Everything that can fail is computed first: an error leaves the figures as they were.
+        divs = pair_divergences(p_data, p_g)
+        arrays = None if self.dim == 1 else self._field_arrays(p_data, p_g, c["loss"].value)
+        # The small gauge and table go first: their redraw is over before the main figure
+        # arrives, so the page's last redraw is the big one's (~12 ms less per slider step
+        # than the other order, which waits for the browser to paint the main figure).
+        w1_label = "W1" if self.dim == 1 else W1_LABEL_2D
+        self.value_panel.show(divs, w1_label=w1_label)
         if self.dim == 1:
-            divs = pair_divergences(p_data, p_g)
-            # Computes before it draws: an error leaves the figure as it was.
             update_density_plot(
                 self.figures["density"],
                 p_data,
@@ -287,23 +288,9 @@ class OptimalDiscriminatorExplorer(ExplorerBase):
             )
             self.show_critic, self.shade = c["show_critic"].value, c["shade"].value
         else:
-            arrays = self._field_arrays(p_data, p_g, c["loss"].value)
-            # The field goes to the page before the divergences are computed, so the page
-            # draws it while the kernel computes the table (~12 ms of a slider step). An
-            # error there puts the previous field back: the figures stay as they were.
             self._draw(arrays)
-            try:
-                divs = pair_divergences(p_data, p_g)
-            except Exception:
-                if self._drawn_arrays is not None:
-                    self._draw(self._drawn_arrays)
-                raise
-            self._drawn_arrays = arrays
             self.loss = c["loss"].value
         self.p_data, self.p_g, self.divergences = p_data, p_g, divs
-        update_value_figure(
-            self.figures["value"], divs, w1_label="W1" if self.dim == 1 else W1_LABEL_2D
-        )
 
     def _field_arrays(self, p_data: Distribution, p_g: Distribution, loss: str) -> dict:
         return field_arrays(

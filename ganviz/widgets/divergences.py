@@ -24,12 +24,13 @@ import numpy as np
 from ..distributions import Distribution
 from ..plots import style
 from ..plots.density import density_plot, update_density_plot
-from ..plots.value import sweep_figure, update_sweep_figure, update_value_figure, value_figure
+from ..plots.value import sweep_figure, update_sweep_figure
 from ..sweeps import ShiftSweep, shift_sweep
 from ._base import ExplorerBase
 from ._controls import GAUSSIAN, MIXTURE, UNIFORM, DistributionPanel, control_row, float_slider
 from ._figure import FigureWidget
 from ._threads import single_blas_thread
+from ._value_panel import ValuePanel
 from .discriminator import pair_divergences
 
 __all__ = ["DivergenceExplorer"]
@@ -101,15 +102,16 @@ class DivergenceExplorer(ExplorerBase):
                     self.sweep, current_shift=self.shift, current=self.divergences, height=460
                 )
             ),
-            "value": FigureWidget(value_figure(self.divergences, height=260)),
         }
+        self.value_panel = ValuePanel(self.divergences, height=260)
+        self.figures["value"] = self.value_panel.figure
         self.figure = self.figures["sweep"]
 
         self.observe_controls()
         slide = widgets.VBox([widgets.HTML("<b>slide P_g</b>"), self.controls["shift"]])
         row = control_row(self.data_panel, self.g_panel, slide)
         f = self.figures
-        self.children = [row, self.message, f["sweep"], f["density"], f["value"]]
+        self.children = [row, self.message, f["sweep"], f["density"], self.value_panel]
 
     @property
     def shift(self) -> float:
@@ -157,6 +159,6 @@ class DivergenceExplorer(ExplorerBase):
             current=divs,
             markers_only=markers_only,
         )
-        update_value_figure(self.figures["value"], divs)
+        self.value_panel.show(divs)
         self.p_data, self.p_g_base, self.p_g = p_data, p_g_base, p_g
         self.sweep, self.divergences, self.drawn_shift = sweep, divs, self.shift

@@ -25,7 +25,7 @@ import math
 from pathlib import Path
 
 _PROBE = r"""
-import json as _gv_json, math as _gv_math
+import json as _gv_json, math as _gv_math, html as _gv_html, re as _gv_re
 import numpy as _gv_np
 import ipywidgets as _gv_widgets
 from plotly.basewidget import BaseFigureWidget as _GvFigure
@@ -48,7 +48,7 @@ def _gv_summary(value):
     }
 
 def _gv_probe():
-    figures, controls = [], []
+    figures, controls, texts = [], [], []
     for widget in list(_gv_widgets.Widget.widgets.values()):
         tag = "gv-" + widget.model_id
         if isinstance(widget, _GvFigure):
@@ -68,6 +68,12 @@ def _gv_probe():
                 traces.append(item)
             figures.append({"tag": tag, "traces": traces, "views": widget._view_count,
                             "title": (widget.layout.title.text or "")})
+        elif isinstance(widget, _gv_widgets.HTML) and "ganviz-sync-text" in widget._dom_classes:
+            # a table or readout drawn as HTML: the words it shows
+            if tag not in widget._dom_classes:
+                widget.add_class(tag)
+            words = _gv_html.unescape(_gv_re.sub(r"<[^>]*>", " ", widget.value or ""))
+            texts.append({"tag": tag, "text": "".join(words.split())})
         elif isinstance(widget, _gv_widgets.DOMWidget) and hasattr(widget, "value") and (
             isinstance(widget, (_gv_widgets.widgets.widget_float._Float,
                                 _gv_widgets.widgets.widget_int._Int,
@@ -88,7 +94,7 @@ def _gv_probe():
                              "description": widget.description, "value": value,
                              "label": label,
                              "readout": bool(getattr(widget, "readout", True))})
-    return {"figures": figures, "controls": controls}
+    return {"figures": figures, "controls": controls, "texts": texts}
 
 print("GVPROBE" + _gv_json.dumps(_gv_probe()))
 """
@@ -162,7 +168,14 @@ _PAGE_JS = r"""
       visible: !!(el.offsetWidth || el.offsetHeight),
     });
   });
-  return { figures, controls };
+  const texts = [];
+  document.querySelectorAll('.ganviz-sync-text').forEach((el) => {
+    const tag = Array.from(el.classList).find((c) => c.startsWith('gv-'));
+    if (!tag) return;
+    texts.push({ tag, text: (el.textContent || '').replace(/\s+/g, ''),
+                 visible: !!(el.offsetWidth || el.offsetHeight) });
+  });
+  return { figures, controls, texts };
 }
 """
 
@@ -359,6 +372,11 @@ def compare(kernel: dict, page: dict) -> list[str]:
                 f"control {want['description']!r} ({want['kind']}): page shows "
                 f"{displayed!r}, kernel holds {want['value']!r}"
             )
+    texts = {t["tag"]: t["text"] for t in kernel.get("texts", [])}
+    for shown in page.get("texts", []):
+        want = texts.get(shown["tag"])
+        if want is not None and shown["visible"] and shown["text"] != want:
+            problems.append(f"text {shown['tag']}: page shows {shown['text']!r}, kernel {want!r}")
     return problems
 
 

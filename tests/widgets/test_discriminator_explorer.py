@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import ipywidgets as widgets
 import numpy as np
@@ -34,9 +35,14 @@ def traces(fig) -> dict:
     return {t.name: t for t in fig.data}
 
 
-def table(fig) -> dict[str, str]:
-    names, values, _ = fig.data[2].cells.values
-    return dict(zip(names, values, strict=True))
+def table(explorer) -> dict[str, str]:
+    """quantity → value, read from the HTML table the explorer shows."""
+    cells = [
+        html.unescape(c)
+        for c in re.findall(r"<td[^>]*>(.*?)</td>", explorer.value_panel.table.value)
+    ]
+    rows = [cells[i : i + 3] for i in range(0, len(cells), 3)]
+    return {name: value for name, value, _ in rows}
 
 
 def figure_state(explorer) -> list:
@@ -49,6 +55,7 @@ def figure_state(explorer) -> list:
                     out.append(np.array(t[key], dtype=object))
             if t.type == "table":
                 out.append(np.array(t.cells.values, dtype=object))
+    out.append(np.array([explorer.value_panel.table.value], dtype=object))
     return out
 
 
@@ -62,10 +69,10 @@ def assert_same_state(a, b):
 
 def assert_value_figure_fresh(explorer, w1_label="W1"):
     divs = pair_divergences(explorer.p_data, explorer.p_g)
-    gauge, number, _ = explorer.figures["value"].data
+    gauge, number = explorer.figures["value"].data
     assert gauge.value == pytest.approx(np.clip(divs.value, -LOG4, 0), abs=1e-12)
     assert number.value == pytest.approx(divs.two_js_minus_log4, abs=1e-12)
-    rows = table(explorer.figures["value"])
+    rows = table(explorer)
     assert rows["JS(P_data‖P_g)"] == format_value(divs.js)
     assert rows["KL(P_data‖P_g)"] == format_value(divs.kl_data_g)
     assert rows["KL(P_g‖P_data)"] == format_value(divs.kl_g_data)
@@ -131,7 +138,7 @@ def assert_fresh_2d(e: OptimalDiscriminatorExplorer):
         assert repr(e.p_data) == repr(e.data_panel.distribution())
     divs = gv.divergences(e.p_data, e.p_g, n_samples=W1_SAMPLES_2D)
     assert e.figures["value"].data[0].value == pytest.approx(np.clip(divs.value, -LOG4, 0))
-    assert table(e.figures["value"])[f"W1 ≈ (OT, {W1_SAMPLES_2D} samples)"] == format_value(divs.w1)
+    assert table(e)[f"W1 ≈ (OT, {W1_SAMPLES_2D} samples)"] == format_value(divs.w1)
 
 
 def random_move(e, rng) -> None:
@@ -177,10 +184,10 @@ def test_controls_shape_the_distributions_and_d_star_is_the_closed_form():
     p, q = stats.norm.pdf(x, 1.0, 0.5), stats.norm.pdf(x, -0.5, 0.8)
     np.testing.assert_allclose(tr["D*(x)"].y, p / (p + q), atol=1e-14)
     np.testing.assert_allclose(tr["p_g"].y, q)
-    gauge, number, _ = e.figures["value"].data
+    gauge, number = e.figures["value"].data
     assert gauge.value == pytest.approx(gv.value_function(e.p_data, e.p_g), abs=1e-9)
     assert number.value == pytest.approx(2 * gv.js_divergence(e.p_data, e.p_g) - 2 * LOG2)
-    w1 = float(table(e.figures["value"])["W1"])
+    w1 = float(table(e)["W1"])
     assert w1 == pytest.approx(gv.wasserstein_distance(e.p_data, e.p_g), abs=2e-4)
 
 
@@ -193,7 +200,7 @@ def test_mixture_uniform_and_your_points_families():
     np.testing.assert_allclose(e.p_data.weights, [0.2 / 0.7, 0.5 / 0.7])
     c["g_family"].value = "Uniform"
     assert isinstance(e.p_g, gv.Uniform) and e.p_g.low == pytest.approx(-1.0 + 2.0)
-    assert table(e.figures["value"])["KL(P_data‖P_g)"] == "∞"
+    assert table(e)["KL(P_data‖P_g)"] == "∞"
     c["data_family"].value = "Your points"
     c["data_points"].value = "-1, 0.5, 2"
     assert isinstance(e.p_data, gv.Empirical)
@@ -285,15 +292,13 @@ def test_2d_singular_covariance_is_a_message():
     np.testing.assert_allclose(e.p_data.covariance, [[1, 0.6], [0.6, 1]])
 
 
-def test_2d_field_goes_back_when_the_divergences_fail_after_it_was_drawn(monkeypatch):
-    """The field goes to the page before the divergences are computed (the page draws it
-    while the kernel computes the table); a failure there leaves both figures as they were."""
+def test_a_failure_in_the_divergences_leaves_every_figure_as_it_was(monkeypatch):
+    """Everything that can fail is computed before anything is drawn."""
     e = OptimalDiscriminatorExplorer(dim=2, n_samples=40)
     before, p_g = figure_state(e), e.p_g
     drawn = []
-    monkeypatch.setattr(
-        e, "_draw", lambda arrays, draw=e._draw: (drawn.append(arrays), draw(arrays))
-    )
+    monkeypatch.setattr(e, "_draw", lambda arrays: drawn.append(arrays))
+    monkeypatch.setattr(e.value_panel, "show", lambda *a, **k: drawn.append("table"))
 
     def refuse(p_data, p_g):
         raise ValueError("these divergences are refused")
@@ -301,12 +306,12 @@ def test_2d_field_goes_back_when_the_divergences_fail_after_it_was_drawn(monkeyp
     monkeypatch.setattr(discriminator, "pair_divergences", refuse)
     e.controls["shift_x"].value = 3.0
     assert e.error and "refused" in e.error
-    assert len(drawn) == 2 and drawn[0] is not drawn[1]  # the new field, then the old one
-    assert e.p_g is p_g
+    assert drawn == [] and e.p_g is p_g
     assert_same_state(before, figure_state(e))
     monkeypatch.undo()
     e.controls["shift_x"].value = 2.5
     assert e.error is None and e.p_g.mean[0] == pytest.approx(2.5)
+    assert table(e)["TV"] == format_value(pair_divergences(e.p_data, e.p_g).tv)
 
 
 def click(fig, x, y):
